@@ -1,0 +1,198 @@
+//! Errors as RFC 9457 problem documents with stable codes.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error the API returns, as a stable snake_case code clients can match on. The HTTP status
+/// and the English title belong to the code; the `detail` text may change between releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body is not well-formed JSON.
+    InvalidJson,
+    /// 422: the body is JSON but a field is missing, unknown or invalid; see `errors`.
+    ValidationFailed,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 413: the body is larger than allowed.
+    PayloadTooLarge,
+    /// 404: nothing here, or nothing this caller may see (the two are indistinguishable on purpose).
+    NotFound,
+    /// 405: the path exists but not with this method.
+    MethodNotAllowed,
+    /// 401: no valid access token (missing, malformed, expired, signed wrongly, or its session ended).
+    Unauthorized,
+    /// 401: the operation needs a sign-in within the last 10 minutes; sign in again.
+    ReauthRequired,
+    /// 422: the phone number is not valid for the company's region.
+    InvalidPhone,
+    /// 422: the phone number's country is not served by this company.
+    CountryNotAllowed,
+    /// 401: the code is wrong; `attempts_remaining` tells how many tries the challenge has left.
+    InvalidCode,
+    /// 401: the challenge is expired, used, ended by too many wrong codes, or unknown; request a new code.
+    CodeExpired,
+    /// 429: too many failed codes for this number; `retry_after` seconds until it may try again.
+    PhoneLocked,
+    /// 429: a new code was requested too soon after the previous one; `retry_after` tells when.
+    ResendTooSoon,
+    /// 429: too many requests from this number, address or company; `retry_after` tells when.
+    RateLimited,
+    /// 401: the refresh token is unknown, expired, revoked or was already used.
+    InvalidRefreshToken,
+    /// 409: the request conflicts with the current state.
+    Conflict,
+    /// 503: the SMS provider failed; nothing was charged, try again shortly.
+    SmsUnavailable,
+    /// 503: a dependency (database) is unavailable; try again shortly.
+    ServiceUnavailable,
+    /// 500: an unexpected error; the request id in the response helps support find it.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The code as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::ValidationFailed => "validation_failed",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unauthorized => "unauthorized",
+            Self::ReauthRequired => "reauth_required",
+            Self::InvalidPhone => "invalid_phone",
+            Self::CountryNotAllowed => "country_not_allowed",
+            Self::InvalidCode => "invalid_code",
+            Self::CodeExpired => "code_expired",
+            Self::PhoneLocked => "phone_locked",
+            Self::ResendTooSoon => "resend_too_soon",
+            Self::RateLimited => "rate_limited",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::Conflict => "conflict",
+            Self::SmsUnavailable => "sms_unavailable",
+            Self::ServiceUnavailable => "service_unavailable",
+            Self::InternalError => "internal_error",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::InvalidJson => 400,
+            Self::Unauthorized
+            | Self::ReauthRequired
+            | Self::InvalidCode
+            | Self::CodeExpired
+            | Self::InvalidRefreshToken => 401,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::ValidationFailed | Self::InvalidPhone | Self::CountryNotAllowed => 422,
+            Self::PhoneLocked | Self::ResendTooSoon | Self::RateLimited => 429,
+            Self::InternalError => 500,
+            Self::SmsUnavailable | Self::ServiceUnavailable => 503,
+        }
+    }
+
+    /// A short English summary, constant per code.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "Malformed JSON",
+            Self::ValidationFailed => "Invalid request",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::PayloadTooLarge => "Request body too large",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Unauthorized => "Authentication required",
+            Self::ReauthRequired => "Recent sign-in required",
+            Self::InvalidPhone => "Invalid phone number",
+            Self::CountryNotAllowed => "Country not served",
+            Self::InvalidCode => "Wrong code",
+            Self::CodeExpired => "Code expired",
+            Self::PhoneLocked => "Too many failed attempts",
+            Self::ResendTooSoon => "Please wait before requesting a new code",
+            Self::RateLimited => "Too many requests",
+            Self::InvalidRefreshToken => "Session expired",
+            Self::Conflict => "Conflict",
+            Self::SmsUnavailable => "SMS temporarily unavailable",
+            Self::ServiceUnavailable => "Service temporarily unavailable",
+            Self::InternalError => "Internal error",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `phone` or `address.postal_code`.
+    #[cfg_attr(feature = "openapi", schema(example = "phone"))]
+    pub field: String,
+    /// What is wrong with it, in English.
+    #[cfg_attr(feature = "openapi", schema(example = "not a valid phone number"))]
+    pub message: String,
+}
+
+/// An RFC 9457 problem document (`application/problem+json`), the body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "type": "urn:customer-portal:problem:invalid_phone",
+    "title": "Invalid phone number",
+    "status": 422,
+    "detail": "not a valid phone number",
+    "code": "invalid_phone",
+    "request_id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d13"
+})))]
+pub struct Problem {
+    /// `urn:customer-portal:problem:{code}`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Human-readable explanation of this occurrence.
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// The invalid fields, for `validation_failed` and similar.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds until the request may be repeated (also in the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// For `invalid_code`: how many more codes the challenge accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_remaining: Option<u32>,
+    /// The request id (also in the `X-Request-Id` header), for support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    /// A problem for `code` with the given detail.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("urn:customer-portal:problem:{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: code.status(),
+            detail: detail.into(),
+            code,
+            errors: Vec::new(),
+            retry_after: None,
+            attempts_remaining: None,
+            request_id: None,
+        }
+    }
+}

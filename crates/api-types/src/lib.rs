@@ -1,0 +1,9 @@
+//! The JSON contract of the customer portal: request and response bodies, error codes and the
+//! problem document. Plain serde, so the PWA (wasm32) and native clients share it; the `openapi`
+//! feature derives the schemas that `openapi/openapi.json` publishes.
+
+pub mod auth;
+pub mod error;
+pub mod profile;
+
+pub use error::{ErrorCode, FieldError, Problem};

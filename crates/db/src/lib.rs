@@ -1,0 +1,109 @@
+//! Repositories over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! Every function takes the instant it acts at from the caller's clock (never the database's), so
+//! tests can move time, and answers with plain structs made of domain types: SeaORM rows stay here.
+//! Customer-facing functions take a [`CustomerScope`], which only a verified session can produce.
+
+pub mod audit;
+pub mod companies;
+pub mod customers;
+pub mod error;
+pub mod otp;
+pub mod sessions;
+
+pub use error::DbError;
+pub use sea_orm::DatabaseConnection;
+pub use sessions::{ActiveSession, CustomerScope};
+
+use portal_migration::MigratorTrait;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend};
+use std::time::Duration;
+
+/// Opens a pool for `url` (`sqlite://path` or `postgres://…`). A SQLite file and its folder are
+/// created when missing and switched to WAL, so readers never wait for the writer.
+#[tracing::instrument(skip_all, fields(backend))]
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbError> {
+    let url = prepare_sqlite_url(url)?;
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let conn = Database::connect(options).await?;
+    tracing::Span::current().record("backend", format!("{:?}", conn.get_database_backend()));
+    if conn.get_database_backend() == DbBackend::Sqlite {
+        for pragma in [
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA foreign_keys = ON",
+        ] {
+            conn.execute_unprepared(pragma).await?;
+        }
+    }
+    Ok(conn)
+}
+
+/// Applies every pending migration.
+#[tracing::instrument(skip_all)]
+pub async fn migrate(conn: &DatabaseConnection) -> Result<(), DbError> {
+    portal_migration::Migrator::up(conn, None).await?;
+    Ok(())
+}
+
+/// Checks that the database answers.
+pub async fn ping(conn: &DatabaseConnection) -> Result<(), DbError> {
+    conn.ping().await?;
+    Ok(())
+}
+
+/// For SQLite, makes sure the file's folder exists and the file is created on first use.
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Ok(url.to_owned());
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::Setup(format!("creating {}: {e}", dir.display())))?;
+        }
+    }
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".into()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        assert_eq!(
+            prepare_sqlite_url("postgres://x/y").unwrap(),
+            "postgres://x/y"
+        );
+        assert_eq!(
+            prepare_sqlite_url("sqlite::memory:").unwrap(),
+            "sqlite://:memory:?mode=rwc"
+        );
+        let dir = std::env::temp_dir().join(format!("portal-db-url-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/a.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(dir.is_dir());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,23 @@
+//! Pure rules and value types of the customer portal.
+//!
+//! Nothing here does I/O, so the same types validate input on the server, in the PWA (wasm32) and in
+//! tests. Every type that crosses a trust boundary is a newtype with a private field and a fallible
+//! constructor ("parse, don't validate").
+
+pub mod clock;
+pub mod company;
+pub mod ids;
+pub mod locale;
+pub mod otp;
+pub mod person;
+pub mod phone;
+pub mod secret;
+
+pub use clock::{Clock, SystemClock};
+pub use company::{CompanySlug, Industry};
+pub use ids::{ChallengeId, CompanyId, CustomerId, SessionId};
+pub use locale::Locale;
+pub use otp::OtpCode;
+pub use person::{EmailAddress, PersonName};
+pub use phone::PhoneNumber;
+pub use secret::SecretString;

@@ -1,0 +1,291 @@
+//! Configuration: built-in defaults → `config/default.toml` → `config/{environment}.toml` →
+//! `config/local.toml` → environment variables `PORTAL__SECTION__KEY`.
+
+use portal_domain::SecretString;
+use serde::Deserialize;
+use std::{net::IpAddr, path::PathBuf};
+
+/// Defaults compiled into the binary, so it runs with no files at all.
+const DEFAULTS: &str = r#"
+environment = "development"
+data_dir = "./data"
+
+[server]
+bind = "127.0.0.1:8080"
+public_url = "http://localhost:8080"
+body_limit_bytes = 65536
+trusted_proxies = []
+
+[database]
+url = ""
+max_connections = 16
+
+[auth]
+issuer = "customer-portal"
+audience = "customer-portal-api"
+access_ttl_seconds = 900
+
+[otp]
+ttl_seconds = 300
+resend_seconds = 60
+max_attempts = 5
+lock_threshold = 10
+lock_minutes = 15
+per_phone_per_hour = 5
+per_ip_per_hour = 20
+
+[twilio]
+base_url = "https://api.twilio.com"
+timeout_seconds = 10
+
+[log]
+format = "pretty"
+filter = "info"
+"#;
+
+/// Where the portal runs. Production refuses to start with missing secrets; development generates
+/// them under `data_dir`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Local development: generated secrets, development SMS sender, readable logs.
+    Development,
+    /// Production: every secret must be configured.
+    Production,
+}
+
+/// Everything the portal reads from configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Development or production.
+    pub environment: Environment,
+    /// Folder for the SQLite file and generated development secrets.
+    pub data_dir: PathBuf,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSettings,
+    /// Tokens.
+    pub auth: AuthSettings,
+    /// Sign-in codes.
+    pub otp: OtpSettings,
+    /// SMS provider.
+    pub twilio: TwilioSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub bind: String,
+    /// The portal's public address; its host goes into the WebOTP line of every code SMS.
+    pub public_url: url::Url,
+    /// Largest accepted request body.
+    pub body_limit_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// Database settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path` or `postgres://…`; empty means `sqlite://{data_dir}/portal.db`.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+/// Token settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HS256 key for access tokens, at least 32 bytes.
+    pub jwt_secret: Option<SecretString>,
+    /// HMAC key for stored sign-in codes, at least 32 bytes.
+    pub otp_hmac_key: Option<SecretString>,
+    /// `iss` of access tokens.
+    pub issuer: String,
+    /// `aud` of access tokens.
+    pub audience: String,
+    /// Access token lifetime.
+    pub access_ttl_seconds: u32,
+}
+
+/// Sign-in code rules (the numbers in DESIGN.md are the defaults).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtpSettings {
+    /// Code lifetime.
+    pub ttl_seconds: u32,
+    /// Wait before a new code for the same number.
+    pub resend_seconds: u32,
+    /// Wrong codes that end a challenge.
+    pub max_attempts: u32,
+    /// Consecutive failures that lock a number.
+    pub lock_threshold: u32,
+    /// How long a number stays locked.
+    pub lock_minutes: u32,
+    /// Codes per number per hour.
+    pub per_phone_per_hour: u32,
+    /// Codes per client address per hour.
+    pub per_ip_per_hour: u32,
+}
+
+/// Twilio settings; without an account SID and token the development sender is used.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwilioSettings {
+    /// API base, replaced by a local fake in tests.
+    pub base_url: url::Url,
+    /// Account SID.
+    pub account_sid: Option<String>,
+    /// Auth token.
+    pub auth_token: Option<SecretString>,
+    /// Sender number or alphanumeric id.
+    pub from: Option<String>,
+    /// Messaging service (instead of `from`).
+    pub messaging_service_sid: Option<String>,
+    /// Request timeout.
+    pub timeout_seconds: u64,
+}
+
+/// Log settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` or `json`; production defaults to JSON when not set in a file.
+    pub format: LogFormat,
+    /// `tracing` filter, e.g. `info,portal=debug`.
+    pub filter: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Settings {
+    /// Loads the layered configuration from `config_dir` and the process environment.
+    pub fn load(config_dir: &std::path::Path) -> Result<Self, config::ConfigError> {
+        Self::load_from(config_dir, config::Environment::with_prefix("PORTAL"))
+    }
+
+    fn load_from(
+        config_dir: &std::path::Path,
+        env: config::Environment,
+    ) -> Result<Self, config::ConfigError> {
+        use config::{Config, File, FileFormat};
+        let env = env
+            .prefix_separator("__")
+            .separator("__")
+            .list_separator(",")
+            .with_list_parse_key("server.trusted_proxies")
+            .try_parsing(true);
+        // The environment decides which file applies, so read it first.
+        let environment = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(File::from(config_dir.join("default.toml")).required(false))
+            .add_source(env.clone())
+            .build()?
+            .get_string("environment")?;
+        let mut builder = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(File::from(config_dir.join("default.toml")).required(false))
+            .add_source(File::from(config_dir.join(format!("{environment}.toml"))).required(false))
+            .add_source(File::from(config_dir.join("local.toml")).required(false));
+        if environment == "production" {
+            builder = builder.set_default("log.format", "json")?;
+        }
+        let mut settings: Self = builder.add_source(env).build()?.try_deserialize()?;
+        if settings.database.url.is_empty() {
+            settings.database.url =
+                format!("sqlite://{}", settings.data_dir.join("portal.db").display());
+        }
+        Ok(settings)
+    }
+
+    /// The built-in defaults alone (tests start from these).
+    pub fn defaults() -> Result<Self, config::ConfigError> {
+        Self::load_from(
+            std::path::Path::new("/nonexistent"),
+            config::Environment::with_prefix("PORTAL_TEST_NEVER_SET"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> config::Environment {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        config::Environment::with_prefix("PORTAL").source(Some(map))
+    }
+
+    #[test]
+    fn defaults_match_design() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!(s.database.url, "sqlite://./data/portal.db");
+        assert_eq!(
+            (s.otp.ttl_seconds, s.otp.max_attempts, s.otp.lock_threshold),
+            (300, 5, 10)
+        );
+        assert_eq!(s.auth.access_ttl_seconds, 900);
+    }
+
+    #[test]
+    fn environment_variables_override_files() {
+        let dir = std::env::temp_dir().join(format!("portal-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("default.toml"),
+            "[server]\nbind = \"0.0.0.0:1\"\n[otp]\nresend_seconds = 30\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(
+            &dir,
+            env(&[
+                ("PORTAL__SERVER__BIND", "127.0.0.1:9999"),
+                ("PORTAL__DATABASE__URL", "postgres://u@h/db"),
+                ("PORTAL__SERVER__TRUSTED_PROXIES", "10.0.0.1,10.0.0.2"),
+                ("PORTAL__AUTH__JWT_SECRET", "0123456789"),
+                ("PORTAL__ENVIRONMENT", "production"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:9999");
+        assert_eq!(s.otp.resend_seconds, 30);
+        assert_eq!(s.database.url, "postgres://u@h/db");
+        assert_eq!(s.server.trusted_proxies.len(), 2);
+        assert_eq!(
+            s.auth.jwt_secret.as_ref().map(SecretString::expose),
+            Some("0123456789")
+        );
+        assert_eq!(
+            s.log.format,
+            LogFormat::Json,
+            "production logs JSON by default"
+        );
+        assert!(
+            !format!("{s:?}").contains("0123456789"),
+            "secrets never in Debug"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,140 @@
+//! The one HTTP error type. Every failure becomes an RFC 9457 problem document with a stable code;
+//! causes go to the log, never into the response.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use portal_api_types::{ErrorCode, FieldError, Problem};
+use portal_db::DbError;
+use portal_notify::SmsError;
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    problem: Problem,
+    /// What really happened, for the log (never sent).
+    cause: Option<String>,
+}
+
+impl ApiError {
+    /// An error with `code` and a human-readable detail.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            problem: Problem::new(code, detail),
+            cause: None,
+        }
+    }
+
+    /// A 422 naming one invalid field.
+    pub fn invalid_field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut err = Self::new(code, format!("{field}: {message}"));
+        err.problem.errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        });
+        err
+    }
+
+    /// 404 with the same body whether the thing is missing or belongs to someone else.
+    pub fn not_found() -> Self {
+        Self::new(
+            ErrorCode::NotFound,
+            "The requested resource does not exist.",
+        )
+    }
+
+    /// 401 for any problem with the access token; deliberately vague.
+    pub fn unauthorized() -> Self {
+        Self::new(ErrorCode::Unauthorized, "Sign in to continue.")
+    }
+
+    /// Adds `retry_after` seconds (also sent as the `Retry-After` header).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.problem.retry_after = Some(seconds.max(1));
+        self
+    }
+
+    /// Adds how many attempts are left.
+    pub fn attempts_remaining(mut self, n: u32) -> Self {
+        self.problem.attempts_remaining = Some(n);
+        self
+    }
+
+    /// Records the internal cause for the log.
+    pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
+        self.cause = Some(cause.to_string());
+        self
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.problem.code
+    }
+
+    /// 500; the cause is logged.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorCode::InternalError,
+            "Something went wrong on our side. Please try again.",
+        )
+        .with_cause(cause)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.problem.code, self.problem.detail)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " (cause: {cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Unavailable(_) => Self::new(
+                ErrorCode::ServiceUnavailable,
+                "The service is temporarily unavailable. Please try again shortly.",
+            )
+            .retry_after(5)
+            .with_cause(err),
+            DbError::Conflict(_) => {
+                Self::new(ErrorCode::Conflict, "This conflicts with existing data.").with_cause(err)
+            }
+            DbError::Corrupt(_) | DbError::Setup(_) | DbError::Other(_) => Self::internal(err),
+        }
+    }
+}
+
+impl From<SmsError> for ApiError {
+    fn from(err: SmsError) -> Self {
+        Self::new(ErrorCode::SmsUnavailable, "We could not send the SMS right now. Nothing was charged; please try again in a minute.")
+            .retry_after(30)
+            .with_cause(err)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(code = %self.problem.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
+        } else {
+            tracing::info!(code = %self.problem.code, cause = self.cause.as_deref().unwrap_or(""), "request refused");
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        if let Some(seconds) = self.problem.retry_after {
+            response.insert_header(("Retry-After", seconds.to_string()));
+        }
+        response.json(&self.problem)
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

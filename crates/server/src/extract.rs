@@ -1,0 +1,209 @@
+//! Extractors: JSON bodies with problem+json errors, the signed-in customer, the client address.
+
+use actix_web::{
+    FromRequest, HttpMessage, HttpRequest,
+    dev::Payload,
+    http::header,
+    web::{self, Bytes},
+};
+use futures_util::future::LocalBoxFuture;
+use portal_api_types::ErrorCode;
+use portal_db::ActiveSession;
+use serde::de::DeserializeOwned;
+use std::net::IpAddr;
+
+use crate::{error::ApiError, state::AppState};
+
+/// A JSON request body. Wrong content type → 415, too large → 413, malformed → 400
+/// `invalid_json`, a missing, unknown or invalid field → 422 `validation_failed` naming the field.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
+            m.type_() == mime::APPLICATION
+                && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+        });
+        let body = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "Send the body as application/json.",
+                ));
+            }
+            let bytes = body.await.map_err(|e| {
+                ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+                    .with_cause(e)
+            })?;
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { String::new() } else { path };
+                // serde's message ends with " at line 1 column 42"; the field path says more.
+                let message = inner.to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                ApiError::invalid_field(ErrorCode::ValidationFailed, &field, message)
+            }
+            _ => ApiError::new(
+                ErrorCode::InvalidJson,
+                format!("The body is not valid JSON: {inner}"),
+            ),
+        }
+    })
+}
+
+/// The client's address for rate limits: the socket peer, unless that peer is a configured
+/// proxy, in which case the right-most `X-Forwarded-For` entry that is not a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
+        .to_string()
+}
+
+/// The user agent, cut to a sane length.
+pub fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(300).collect())
+}
+
+/// The signed-in customer: a valid access token whose session is still live.
+#[derive(Debug, Clone)]
+pub struct Customer(pub ActiveSession);
+
+impl FromRequest for Customer {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::to_owned);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let now = state.clock.now();
+            let token = token.ok_or_else(ApiError::unauthorized)?;
+            let verified = state
+                .tokens
+                .verify(&token, now)
+                .ok_or_else(ApiError::unauthorized)?;
+            let session = portal_db::sessions::authenticate(
+                &state.db,
+                verified.session_id,
+                verified.company_id,
+                verified.customer_id,
+                now,
+            )
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+            req.extensions_mut().insert(session.id);
+            Ok(Customer(session))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "fields exist to be deserialised")]
+    struct Body {
+        name: portal_domain::PersonName,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "fields exist to be deserialised")]
+    struct Inner {
+        email: portal_domain::EmailAddress,
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let err = parse_json::<Body>(br#"{"name": "  "}"#).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ValidationFailed);
+        assert!(
+            err.to_string().contains("name: the name must not be empty"),
+            "{err}"
+        );
+        let err = parse_json::<Body>(br#"{"name": "A", "inner": {"email": "x"}}"#).unwrap_err();
+        assert!(err.to_string().contains("inner.email"), "{err}");
+        let err = parse_json::<Body>(br#"{"name": "A", "extra": 1}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field `extra`"), "{err}");
+        assert_eq!(
+            parse_json::<Body>(b"{").unwrap_err().code(),
+            ErrorCode::InvalidJson
+        );
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let direct = TestRequest::default()
+            .peer_addr("203.0.113.9:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "1.2.3.4"))
+            .to_http_request();
+        assert_eq!(
+            client_ip(&direct, &[proxy]),
+            "203.0.113.9",
+            "an untrusted peer cannot pick its address"
+        );
+        let via_proxy = TestRequest::default()
+            .peer_addr("10.0.0.1:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "6.6.6.6, 198.51.100.7"))
+            .to_http_request();
+        assert_eq!(
+            client_ip(&via_proxy, &[proxy]),
+            "198.51.100.7",
+            "the right-most untrusted hop"
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! The OpenAPI 3.1 document, generated from the handlers.
+
+use actix_web::App;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Customer Portal API",
+        description = "Self-service API for the customers of appointment businesses: sign in with phone and SMS code, \
+manage the profile and devices. Every error is an RFC 9457 `application/problem+json` document with a stable `code`; \
+times are RFC 3339 instants. Access tokens are JWTs valid 15 minutes; refresh tokens rotate on every use.",
+        license(name = "Proprietary")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "Sign-in", description = "Phone number and SMS code; tokens"),
+        (name = "Sessions", description = "Signed-in devices"),
+        (name = "Profile", description = "The customer's own details"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document for every `/api` route.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/api").configure(crate::routes::configure_api))
+        .split_for_parts();
+    api
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn document_json() -> Result<String, serde_json::Error> {
+    document().to_pretty_json().map(|mut s| {
+        s.push('\n');
+        s
+    })
+}

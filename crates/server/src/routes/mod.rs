@@ -1,0 +1,15 @@
+//! The route table: every module exposes `configure`, so the whole API reads in one place.
+
+pub mod auth;
+pub mod health;
+pub mod profile;
+pub mod sessions;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every `/api` route.
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    sessions::configure(cfg);
+    profile::configure(cfg);
+}

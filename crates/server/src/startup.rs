@@ -1,0 +1,148 @@
+//! Wiring: database, secrets, SMS sender, HTTP server.
+
+use actix_web::{
+    App, HttpRequest, HttpResponse, HttpServer, dev::Server, middleware::from_fn, web,
+};
+use anyhow::Context;
+use portal_domain::Clock;
+use portal_notify::{DevSmsSender, SmsSender, TwilioClient, TwilioConfig};
+use std::{net::TcpListener, sync::Arc, time::Duration};
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Settings, error::ApiError, metrics::Metrics, secrets, state::AppState,
+    tokens::TokenService,
+};
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates, resolves secrets and binds. The SMS sender is Twilio when an account
+    /// SID and token are configured, otherwise the development sender (unless `sms` overrides it).
+    pub async fn build(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        sms: Option<Arc<dyn SmsSender>>,
+    ) -> anyhow::Result<Self> {
+        let secrets = secrets::resolve(&settings)?;
+        let db = portal_db::connect(&settings.database.url, settings.database.max_connections)
+            .await
+            .context("connecting to the database")?;
+        portal_db::migrate(&db)
+            .await
+            .context("applying migrations")?;
+        let sms = match sms {
+            Some(sms) => sms,
+            None => sms_sender(&settings)?,
+        };
+        let tokens = TokenService::new(
+            &secrets.jwt,
+            &settings.auth.issuer,
+            &settings.auth.audience,
+            settings.auth.access_ttl_seconds,
+        );
+        let state = AppState {
+            db,
+            clock,
+            tokens,
+            secrets: Arc::new(secrets),
+            sms,
+            settings: Arc::new(settings),
+            metrics: Metrics::new().context("registering metrics")?,
+        };
+        let listener = TcpListener::bind(&state.settings.server.bind)
+            .with_context(|| format!("binding {}", state.settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone())?;
+        Ok(Self {
+            server,
+            port,
+            state,
+        })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests inspect the database through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Runs until stopped (SIGINT/SIGTERM stop gracefully).
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The SMS sender the configuration asks for.
+pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
+    let t = &settings.twilio;
+    match (&t.account_sid, &t.auth_token) {
+        (Some(sid), Some(token)) if !sid.is_empty() && !token.is_empty() => {
+            let mut config = TwilioConfig::new(sid.clone(), token.clone());
+            config.base_url = t.base_url.clone();
+            config.from = t.from.clone();
+            config.messaging_service_sid = t.messaging_service_sid.clone();
+            config.timeout = Duration::from_secs(t.timeout_seconds);
+            Ok(Arc::new(
+                TwilioClient::new(config).context("configuring Twilio")?,
+            ))
+        }
+        _ => {
+            if settings.environment == crate::config::Environment::Production {
+                anyhow::bail!(
+                    "missing secret: set PORTAL__TWILIO__ACCOUNT_SID and PORTAL__TWILIO__AUTH_TOKEN"
+                );
+            }
+            tracing::warn!("no Twilio credentials: SMS go to the log (development sender)");
+            Ok(Arc::new(DevSmsSender::new()))
+        }
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let body_limit = state.settings.server.body_limit_bytes;
+    let api_doc = crate::openapi::document();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .wrap(from_fn(crate::middleware::response_rules))
+            .wrap(TracingLogger::default())
+            // Before the /api scope: a scope never falls through to later services.
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api_doc.clone()))
+            .route(
+                "/api/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/api/docs/"))
+                        .finish()
+                }),
+            )
+            .service(web::scope("/api").configure(|cfg| {
+                crate::routes::configure_api(
+                    &mut utoipa_actix_web::service_config::ServiceConfig::new(cfg),
+                )
+            }))
+            .configure(crate::routes::health::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+async fn not_found(_: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}

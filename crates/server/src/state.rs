@@ -1,0 +1,27 @@
+//! What every handler can reach.
+
+use portal_db::DatabaseConnection;
+use portal_domain::Clock;
+use portal_notify::SmsSender;
+use std::sync::Arc;
+
+use crate::{config::Settings, metrics::Metrics, secrets::Secrets, tokens::TokenService};
+
+/// Shared application state (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Database pool.
+    pub db: DatabaseConnection,
+    /// "Now".
+    pub clock: Arc<dyn Clock>,
+    /// Access tokens.
+    pub tokens: TokenService,
+    /// Keys.
+    pub secrets: Arc<Secrets>,
+    /// SMS sender (Twilio or the development sender).
+    pub sms: Arc<dyn SmsSender>,
+    /// Configuration.
+    pub settings: Arc<Settings>,
+    /// Prometheus registry and instruments.
+    pub metrics: Metrics,
+}
