@@ -46,7 +46,7 @@ pub enum ErrorCode {
     SmsUnavailable,
     /// 503: a dependency (database) is unavailable; try again shortly.
     ServiceUnavailable,
-    /// 500: an unexpected error; the request id in the response helps support find it.
+    /// 500: an unexpected error; the `X-Request-Id` response header helps support find it.
     InternalError,
 }
 
@@ -151,8 +151,7 @@ pub struct FieldError {
     "title": "Invalid phone number",
     "status": 422,
     "detail": "not a valid phone number",
-    "code": "invalid_phone",
-    "request_id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d13"
+    "code": "invalid_phone"
 })))]
 pub struct Problem {
     /// `urn:customer-portal:problem:{code}`.
@@ -175,9 +174,6 @@ pub struct Problem {
     /// For `invalid_code`: how many more codes the challenge accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_remaining: Option<u32>,
-    /// The request id (also in the `X-Request-Id` header), for support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -192,7 +188,6 @@ impl Problem {
             errors: Vec::new(),
             retry_after: None,
             attempts_remaining: None,
-            request_id: None,
         }
     }
 }

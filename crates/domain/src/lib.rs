@@ -13,7 +13,7 @@ pub mod person;
 pub mod phone;
 pub mod secret;
 
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use company::{CompanySlug, Industry};
 pub use ids::{ChallengeId, CompanyId, CustomerId, SessionId};
 pub use locale::Locale;

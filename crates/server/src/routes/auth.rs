@@ -155,7 +155,8 @@ pub async fn refresh_tokens(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in, or the session already ended", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "urn:customer-portal:problem:unauthorized", "title": "Authentication required", "status": 401, "detail": "Sign in to continue.", "code": "unauthorized"})),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]

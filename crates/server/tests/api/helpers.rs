@@ -1,0 +1,350 @@
+//! `spawn_app()` and typed helpers.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use portal_domain::{Clock, ManualClock, SecretString};
+use portal_server::{config::Settings, startup::Application};
+use reqwest::{Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex, OnceLock};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path_regex},
+};
+
+/// Runs an `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+macro_rules! both_databases {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap()).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const JWT_SECRET: &str = "test-jwt-secret-that-is-at-least-32-bytes-long";
+pub const ANNA: &str = "+4915100000001";
+pub const WEBER: &str = "praxis-weber";
+pub const LUMIERE: &str = "salon-lumiere";
+
+/// Every log line of the test process, to prove secrets never reach the log.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn init_logs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        tracing_subscriber_init();
+    });
+}
+
+fn tracing_subscriber_init() {
+    use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
+    let _ = tracing_subscriber::registry()
+        .with(EnvFilter::new(
+            "info,portal=trace,portal_server=trace,portal_notify=trace,portal_db=trace",
+        ))
+        .with(fmt::layer().json().with_writer(|| LogWriter))
+        .try_init();
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: ManualClock,
+    pub twilio: MockServer,
+    pub db: DatabaseConnection,
+    pg_database: Option<String>,
+}
+
+/// The instant every test starts at.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+}
+
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn pg_required() -> bool {
+    std::env::var("PORTAL_TEST_REQUIRE_PG").is_ok_and(|v| v == "1")
+}
+
+/// Starts the server on a fresh database with demo data. `None` only for PostgreSQL when it is not
+/// reachable and not required (`PORTAL_TEST_REQUIRE_PG=1` makes that a failure).
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    init_logs();
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let data_dir = std::env::temp_dir().join(format!("portal-test-{unique}"));
+    let (url, pg_database) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", data_dir.join("portal.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let admin = match Database::connect(PG_ADMIN_URL).await {
+                Ok(admin) => admin,
+                Err(err) if !pg_required() => {
+                    eprintln!(
+                        "SKIP (PostgreSQL unreachable at {PG_ADMIN_URL}: {err}); set PORTAL_TEST_REQUIRE_PG=1 to fail instead"
+                    );
+                    return None;
+                }
+                Err(err) => panic!(
+                    "PostgreSQL is required (PORTAL_TEST_REQUIRE_PG=1) but unreachable: {err}"
+                ),
+            };
+            let name = format!("portal_test_{unique}");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            (
+                format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                Some(name),
+            )
+        }
+    };
+
+    let twilio = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            json!({"sid": "SM00000000000000000000000000000001", "status": "queued"}),
+        ))
+        .mount(&twilio)
+        .await;
+
+    let mut settings = Settings::defaults().unwrap();
+    settings.data_dir = data_dir;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.database.url = url;
+    settings.database.max_connections = 8;
+    settings.auth.jwt_secret = Some(SecretString::new(JWT_SECRET));
+    settings.auth.otp_hmac_key = Some(SecretString::new(
+        "test-otp-hmac-key-that-is-at-least-32-bytes",
+    ));
+    settings.twilio.base_url = twilio.uri().parse().unwrap();
+    settings.twilio.account_sid = Some("ACtest".into());
+    settings.twilio.auth_token = Some(SecretString::new("twilio-test-token"));
+    settings.twilio.from = Some("+15005550006".into());
+    settings.twilio.timeout_seconds = 2;
+    adjust(&mut settings);
+
+    let clock = ManualClock::new(start_time());
+    let app = Application::build(settings, Arc::new(clock.clone()), None)
+        .await
+        .unwrap();
+    let db = app.state().db.clone();
+    portal_server::seed::seed_demo(&db, clock.now())
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    Some(TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        clock,
+        twilio,
+        db,
+        pg_database,
+    })
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            // Drop runs outside async; a fresh thread with its own runtime can still await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// What a signed-in test customer holds.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+    pub customer_id: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn request_code(&self, company: &str, phone: &str) -> Response {
+        self.post_json(
+            "/api/customer/auth",
+            &json!({"company": company, "phone": phone}),
+        )
+        .await
+    }
+
+    pub async fn verify(&self, challenge_id: &str, code: &str) -> Response {
+        self.post_json(
+            "/api/customer/auth/verify",
+            &json!({"challenge_id": challenge_id, "code": code}),
+        )
+        .await
+    }
+
+    /// Bodies of every SMS the fake Twilio received, oldest first, with their `To`.
+    pub async fn sent_sms(&self) -> Vec<(String, String)> {
+        self.twilio
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| {
+                let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&r.body).ok()?;
+                let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+                Some((get("To")?, get("Body")?))
+            })
+            .collect()
+    }
+
+    /// The code in the latest SMS to `phone`.
+    pub async fn last_code(&self, phone: &str) -> String {
+        let (_, body) = self
+            .sent_sms()
+            .await
+            .into_iter()
+            .rev()
+            .find(|(to, _)| to == phone)
+            .expect("an SMS to this phone");
+        body.split_whitespace().next().unwrap().to_owned()
+    }
+
+    /// Requests a code and returns the challenge id.
+    pub async fn challenge(&self, company: &str, phone: &str) -> String {
+        let res = self.request_code(company, phone).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::ACCEPTED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let body: Value = res.json().await.unwrap();
+        body["challenge_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Signs in fully; moves the clock past the resend cooldown first so repeated sign-ins work.
+    pub async fn sign_in(&self, company: &str, phone: &str) -> Tokens {
+        self.clock.advance(Duration::seconds(61));
+        let challenge = self.challenge(company, phone).await;
+        let code = self.last_code(phone).await;
+        let res = self.verify(&challenge, &code).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        Tokens {
+            access: body["access_token"].as_str().unwrap().to_owned(),
+            refresh: body["refresh_token"].as_str().unwrap().to_owned(),
+            customer_id: body["customer"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json(
+            "/api/customer/auth/refresh",
+            &json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+}
+
+/// Reads a problem body and checks its content type.
+pub async fn problem(res: Response) -> Value {
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    res.json().await.unwrap()
+}
+
+/// Asserts status and problem code.
+pub async fn assert_problem(res: Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status().as_u16(), status);
+    let body = problem(res).await;
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    body
+}
