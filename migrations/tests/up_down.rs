@@ -3,6 +3,11 @@
 //! PostgreSQL is taken from `postgres://postgres@127.0.0.1:5432/postgres`, where each run creates and
 //! later drops its own database. Without a server the PostgreSQL test is skipped, unless
 //! `PORTAL_TEST_REQUIRE_PG=1` makes it mandatory (as CI does).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
 
 use std::collections::BTreeSet;
 use std::error::Error;

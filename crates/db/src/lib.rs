@@ -67,14 +67,12 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
         return Ok(url.to_owned());
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbError::Setup(format!("creating {}: {e}", dir.display())))?;
-        }
+    let dir = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir.filter(|_| path != ":memory:") {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbError::Setup(format!("creating {}: {e}", dir.display())))?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()

@@ -161,22 +161,8 @@ pub async fn delete(db: &impl ConnectionTrait, id: ChallengeId) -> Result<(), Db
     Ok(())
 }
 
-/// Finds a challenge of `company`.
-pub async fn find(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    id: ChallengeId,
-) -> Result<Option<Challenge>, DbError> {
-    ch::Entity::find_by_id(id.as_uuid())
-        .filter(ch::Column::CompanyId.eq(company.as_uuid()))
-        .one(db)
-        .await?
-        .map(Challenge::try_from)
-        .transpose()
-}
-
 /// Finds a challenge by id alone (the verify request names no company; the challenge does).
-pub async fn find_any(
+pub async fn find(
     db: &impl ConnectionTrait,
     id: ChallengeId,
 ) -> Result<Option<Challenge>, DbError> {
@@ -220,18 +206,6 @@ pub async fn consume(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-/// Deletes challenges that expired before `cutoff`.
-pub async fn purge_expired(
-    db: &impl ConnectionTrait,
-    cutoff: DateTime<Utc>,
-) -> Result<u64, DbError> {
-    Ok(ch::Entity::delete_many()
-        .filter(ch::Column::ExpiresAt.lt(cutoff))
-        .exec(db)
-        .await?
-        .rows_affected)
 }
 
 /// The lock on a phone number, if one is in force at `now`.

@@ -1,5 +1,10 @@
 //! What reaches the logs when SMS are sent. Its own test binary: tracing caches per-callsite interest
 //! process-wide, so a thread-local subscriber next to other tests running in parallel can miss spans.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,9 @@
 //! The Twilio client against a fake Twilio (wiremock), and `X-Twilio-Signature` checks.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -203,7 +203,7 @@ pub async fn verify_sign_in(
             "This code is no longer valid. Please request a new one.",
         )
     };
-    let challenge = otp::find_any(&state.db, challenge_id)
+    let challenge = otp::find(&state.db, challenge_id)
         .await?
         .ok_or_else(expired)?;
     let company = challenge.company_id;

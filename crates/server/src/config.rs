@@ -86,7 +86,8 @@ pub struct ServerSettings {
     pub public_url: url::Url,
     /// Largest accepted request body.
     pub body_limit_bytes: usize,
-    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    /// Reverse proxies whose `X-Forwarded-For` is believed (a list, or comma-separated text).
+    #[serde(deserialize_with = "ip_list")]
     pub trusted_proxies: Vec<IpAddr>,
 }
 
@@ -174,6 +175,29 @@ pub enum LogFormat {
     Json,
 }
 
+/// Accepts `["10.0.0.1"]` from files and `10.0.0.1,10.0.0.2` from environment variables.
+fn ip_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpAddr>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::List(items) => items,
+        Raw::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|e| serde::de::Error::custom(format!("trusted proxy {s:?}: {e}")))
+        })
+        .collect()
+}
+
 impl Settings {
     /// Loads the layered configuration from `config_dir` and the process environment.
     pub fn load(config_dir: &std::path::Path) -> Result<Self, config::ConfigError> {
@@ -185,12 +209,8 @@ impl Settings {
         env: config::Environment,
     ) -> Result<Self, config::ConfigError> {
         use config::{Config, File, FileFormat};
-        let env = env
-            .prefix_separator("__")
-            .separator("__")
-            .list_separator(",")
-            .with_list_parse_key("server.trusted_proxies")
-            .try_parsing(true);
+        let env = env.prefix_separator("__").separator("__");
+        // No try_parsing: it would turn an all-digit secret into a number and drop its leading zeros.
         // The environment decides which file applies, so read it first.
         let environment = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
@@ -198,14 +218,18 @@ impl Settings {
             .add_source(env.clone())
             .build()?
             .get_string("environment")?;
-        let mut builder = Config::builder()
+        // Production logs JSON unless a file or variable says otherwise.
+        let production_defaults = if environment == "production" {
+            "[log]\nformat = \"json\"\n"
+        } else {
+            ""
+        };
+        let builder = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(File::from_str(production_defaults, FileFormat::Toml))
             .add_source(File::from(config_dir.join("default.toml")).required(false))
             .add_source(File::from(config_dir.join(format!("{environment}.toml"))).required(false))
             .add_source(File::from(config_dir.join("local.toml")).required(false));
-        if environment == "production" {
-            builder = builder.set_default("log.format", "json")?;
-        }
         let mut settings: Self = builder.add_source(env).build()?.try_deserialize()?;
         if settings.database.url.is_empty() {
             settings.database.url =
@@ -265,12 +289,17 @@ mod tests {
                 ("PORTAL__DATABASE__URL", "postgres://u@h/db"),
                 ("PORTAL__SERVER__TRUSTED_PROXIES", "10.0.0.1,10.0.0.2"),
                 ("PORTAL__AUTH__JWT_SECRET", "0123456789"),
+                ("PORTAL__OTP__MAX_ATTEMPTS", "3"),
                 ("PORTAL__ENVIRONMENT", "production"),
             ]),
         )
         .unwrap();
         assert_eq!(s.server.bind, "127.0.0.1:9999");
         assert_eq!(s.otp.resend_seconds, 30);
+        assert_eq!(
+            s.otp.max_attempts, 3,
+            "numbers parse from environment strings"
+        );
         assert_eq!(s.database.url, "postgres://u@h/db");
         assert_eq!(s.server.trusted_proxies.len(), 2);
         assert_eq!(

@@ -9,7 +9,8 @@ use portal_notify::SmsError;
 /// An error on its way to the client.
 #[derive(Debug)]
 pub struct ApiError {
-    problem: Problem,
+    // Boxed: errors travel through every `Result` in the server; keep the happy path small.
+    problem: Box<Problem>,
     /// What really happened, for the log (never sent).
     cause: Option<String>,
 }
@@ -18,7 +19,7 @@ impl ApiError {
     /// An error with `code` and a human-readable detail.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
-            problem: Problem::new(code, detail),
+            problem: Box::new(Problem::new(code, detail)),
             cause: None,
         }
     }
@@ -132,7 +133,7 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.problem.retry_after {
             response.insert_header(("Retry-After", seconds.to_string()));
         }
-        response.json(&self.problem)
+        response.json(&*self.problem)
     }
 }
 

@@ -1,5 +1,10 @@
 //! Black-box API tests: a real server on a random port, a fresh database per test (SQLite file and
 //! PostgreSQL), Twilio replaced by a local fake. Every test runs on both databases.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
 
 #[macro_use]
 mod helpers;

@@ -184,3 +184,29 @@ async fn database_outage_is_503() {
         200
     );
 }
+
+/// Without Twilio credentials the development sender writes the SMS to the log and nothing goes
+/// to Twilio, so `just run` works with no account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn development_sender_logs_the_sms_without_twilio_credentials() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.twilio.account_sid = None;
+        s.twilio.auth_token = None;
+    })
+    .await
+    .unwrap();
+    let challenge = app.challenge(WEBER, ANNA).await;
+    assert!(app.sent_sms().await.is_empty(), "nothing reached Twilio");
+    let logs = captured_logs();
+    let line = logs
+        .lines()
+        .filter(|l| l.contains("portal::dev_sms"))
+        .find(|l| l.contains(ANNA) && l.contains("Praxis Dr. Weber"))
+        .expect("the development sender logged the SMS");
+    let code = line
+        .split("#")
+        .nth(1)
+        .map(|rest| rest[..6].to_owned())
+        .unwrap();
+    assert_eq!(app.verify(&challenge, &code).await.status(), 200);
+}

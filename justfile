@@ -1,0 +1,48 @@
+# Customer Portal — every task has a recipe here; CI runs the same ones.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+export CARGO_PROFILE_DEV_DEBUG := env_var_or_default("CARGO_PROFILE_DEV_DEBUG", "0")
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the portal (API + demo data) on SQLite under ./data, at http://127.0.0.1:8080.
+run *ARGS:
+    cargo run -p portal-server --bin portal -- serve --seed-demo {{ARGS}}
+
+# Run the portal on the local PostgreSQL (database `portal`, created if missing).
+run-pg *ARGS:
+    psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'portal'" | grep -q 1 || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE portal"
+    PORTAL__DATABASE__URL=postgres://postgres@127.0.0.1:5432/portal cargo run -p portal-server --bin portal -- serve --seed-demo {{ARGS}}
+
+# Run every test on SQLite and PostgreSQL (PostgreSQL tests fail instead of skipping with PORTAL_TEST_REQUIRE_PG=1), then the dependency and wasm checks.
+test:
+    cargo test --workspace --all-targets
+    just check-deps
+    just check-wasm
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Regenerate openapi/openapi.json from the code (a test fails when it is stale).
+openapi:
+    cargo run -q -p portal-server --bin portal -- openapi
+
+# Dependencies point one way: the shared DTOs and domain never pull in the database or the server.
+check-deps:
+    for crate in portal-api-types portal-domain portal-frontend; do \
+      for forbidden in sea-orm actix-web portal-db portal-server; do \
+        out=$(cargo tree -p "$crate" -e normal --target all -i "$forbidden" 2>&1 || true); \
+        if ! grep -q "did not match any packages" <<<"$out"; then \
+          echo "$crate must not depend on $forbidden:"; echo "$out" | head -20; exit 1; \
+        fi; \
+      done; \
+    done
+    echo "dependency direction ok"
+
+# The crates the PWA uses build for wasm32, and so does the PWA shell.
+check-wasm:
+    cargo check -p portal-api-types -p portal-domain -p portal-frontend --target wasm32-unknown-unknown
