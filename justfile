@@ -46,3 +46,7 @@ check-deps:
 # The crates the PWA uses build for wasm32, and so does the PWA shell.
 check-wasm:
     cargo check -p portal-api-types -p portal-domain -p portal-frontend --target wasm32-unknown-unknown
+
+# Load-test the customer API (wrk; SQLite and PostgreSQL; 100k and 1M appointments) → bench/results.md.
+bench:
+    bash bench/run.sh

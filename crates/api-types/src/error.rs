@@ -24,6 +24,11 @@ pub enum ErrorCode {
     Unauthorized,
     /// 401: the operation needs a sign-in within the last 10 minutes; sign in again.
     ReauthRequired,
+    /// 403: the API key lacks the scope this operation needs, or is bound to a branch and the
+    /// operation concerns the whole company.
+    Forbidden,
+    /// 422: the `Idempotency-Key` was already used for a different request (method, path or body).
+    IdempotencyKeyReused,
     /// 422: the phone number is not valid for the company's region.
     InvalidPhone,
     /// 422: the phone number's country is not served by this company.
@@ -42,6 +47,19 @@ pub enum ErrorCode {
     InvalidRefreshToken,
     /// 409: the request conflicts with the current state.
     Conflict,
+    /// 409: too close to the appointment to cancel online; `deadline` says when the window
+    /// closed and `phone` whom to call.
+    CancellationWindowClosed,
+    /// 409: too close to the appointment to move it online; see `deadline` and `phone`.
+    RescheduleWindowClosed,
+    /// 409: the appointment is already cancelled.
+    AlreadyCancelled,
+    /// 409: the appointment has already started or is over.
+    AppointmentInPast,
+    /// 409: the appointment is completed or marked as missed; it can no longer change.
+    AppointmentNotActive,
+    /// 409: the chosen time is no longer free; pick another slot.
+    SlotUnavailable,
     /// 503: the SMS provider failed; nothing was charged, try again shortly.
     SmsUnavailable,
     /// 503: a dependency (database) is unavailable; try again shortly.
@@ -62,6 +80,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",
             Self::ReauthRequired => "reauth_required",
+            Self::Forbidden => "forbidden",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::InvalidPhone => "invalid_phone",
             Self::CountryNotAllowed => "country_not_allowed",
             Self::InvalidCode => "invalid_code",
@@ -71,6 +91,12 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::Conflict => "conflict",
+            Self::CancellationWindowClosed => "cancellation_window_closed",
+            Self::RescheduleWindowClosed => "reschedule_window_closed",
+            Self::AlreadyCancelled => "already_cancelled",
+            Self::AppointmentInPast => "appointment_in_past",
+            Self::AppointmentNotActive => "appointment_not_active",
+            Self::SlotUnavailable => "slot_unavailable",
             Self::SmsUnavailable => "sms_unavailable",
             Self::ServiceUnavailable => "service_unavailable",
             Self::InternalError => "internal_error",
@@ -86,12 +112,22 @@ impl ErrorCode {
             | Self::InvalidCode
             | Self::CodeExpired
             | Self::InvalidRefreshToken => 401,
+            Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict => 409,
+            Self::Conflict
+            | Self::CancellationWindowClosed
+            | Self::RescheduleWindowClosed
+            | Self::AlreadyCancelled
+            | Self::AppointmentInPast
+            | Self::AppointmentNotActive
+            | Self::SlotUnavailable => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::ValidationFailed | Self::InvalidPhone | Self::CountryNotAllowed => 422,
+            Self::ValidationFailed
+            | Self::InvalidPhone
+            | Self::CountryNotAllowed
+            | Self::IdempotencyKeyReused => 422,
             Self::PhoneLocked | Self::ResendTooSoon | Self::RateLimited => 429,
             Self::InternalError => 500,
             Self::SmsUnavailable | Self::ServiceUnavailable => 503,
@@ -109,6 +145,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "Method not allowed",
             Self::Unauthorized => "Authentication required",
             Self::ReauthRequired => "Recent sign-in required",
+            Self::Forbidden => "Not allowed",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::InvalidPhone => "Invalid phone number",
             Self::CountryNotAllowed => "Country not served",
             Self::InvalidCode => "Wrong code",
@@ -118,6 +156,12 @@ impl ErrorCode {
             Self::RateLimited => "Too many requests",
             Self::InvalidRefreshToken => "Session expired",
             Self::Conflict => "Conflict",
+            Self::CancellationWindowClosed => "Too late to cancel online",
+            Self::RescheduleWindowClosed => "Too late to reschedule online",
+            Self::AlreadyCancelled => "Already cancelled",
+            Self::AppointmentInPast => "Appointment already started",
+            Self::AppointmentNotActive => "Appointment can no longer change",
+            Self::SlotUnavailable => "Time no longer available",
             Self::SmsUnavailable => "SMS temporarily unavailable",
             Self::ServiceUnavailable => "Service temporarily unavailable",
             Self::InternalError => "Internal error",
@@ -174,6 +218,12 @@ pub struct Problem {
     /// For `invalid_code`: how many more codes the challenge accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_remaining: Option<u32>,
+    /// For the window-closed codes: when online changes stopped (RFC 3339, branch offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// For the window-closed codes: the branch's phone number, to arrange it by phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 impl Problem {
@@ -188,6 +238,8 @@ impl Problem {
             errors: Vec::new(),
             retry_after: None,
             attempts_remaining: None,
+            deadline: None,
+            phone: None,
         }
     }
 }

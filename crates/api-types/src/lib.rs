@@ -2,8 +2,10 @@
 //! problem document. Plain serde, so the PWA (wasm32) and native clients share it; the `openapi`
 //! feature derives the schemas that `openapi/openapi.json` publishes.
 
+pub mod appointments;
 pub mod auth;
 pub mod error;
+pub mod integrations;
 pub mod profile;
 
 pub use error::{ErrorCode, FieldError, Problem};

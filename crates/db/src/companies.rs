@@ -36,6 +36,21 @@ pub struct Company {
     pub session_idle: Duration,
     /// Session absolute lifetime.
     pub session_absolute: Duration,
+    /// Online cancellation and reschedule rules.
+    pub policy: BookingPolicy,
+}
+
+/// A company's rules for changes customers make online (services may override the notices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingPolicy {
+    /// Minimum notice to cancel.
+    pub cancel_notice: Duration,
+    /// After booking, cancelling (and moving) stays possible this long regardless of notice.
+    pub grace_after_booking: Duration,
+    /// Minimum notice to reschedule (also the earliest new start).
+    pub reschedule_notice: Duration,
+    /// How far ahead new starts may be.
+    pub horizon: Duration,
 }
 
 /// What a new company is made of (seed data, tests, later an admin API).
@@ -94,6 +109,12 @@ impl TryFrom<companies::Model> for Company {
             session_idle: m
                 .session_idle_minutes
                 .map_or(idle, |m| Duration::minutes(m.into())),
+            policy: BookingPolicy {
+                cancel_notice: Duration::minutes(m.cancel_notice_minutes.into()),
+                grace_after_booking: Duration::minutes(m.cancel_grace_minutes.into()),
+                reschedule_notice: Duration::minutes(m.reschedule_notice_minutes.into()),
+                horizon: Duration::days(m.booking_horizon_days.into()),
+            },
             session_absolute: m
                 .session_absolute_minutes
                 .map_or(absolute, |m| Duration::minutes(m.into())),

@@ -4,10 +4,17 @@
 //! tests can move time, and answers with plain structs made of domain types: SeaORM rows stay here.
 //! Customer-facing functions take a [`CustomerScope`], which only a verified session can produce.
 
+pub mod api_keys;
+pub mod appointments;
 pub mod audit;
+pub mod availability;
+pub mod bench;
+pub mod catalog;
 pub mod companies;
 pub mod customers;
 pub mod error;
+pub mod idempotency;
+pub mod notifications;
 pub mod otp;
 pub mod sessions;
 

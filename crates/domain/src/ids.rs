@@ -64,3 +64,19 @@ id_type!(
     /// Identifies a sign-in challenge (one SMS code).
     ChallengeId
 );
+id_type!(
+    /// Identifies a branch (a place where appointments happen) of a company.
+    BranchId
+);
+id_type!(
+    /// Identifies a staff member of a company.
+    StaffId
+);
+id_type!(
+    /// Identifies a bookable service of a company.
+    ServiceId
+);
+id_type!(
+    /// Identifies an integrator API key.
+    ApiKeyId
+);

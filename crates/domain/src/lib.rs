@@ -11,6 +11,8 @@ pub mod locale;
 pub mod otp;
 pub mod person;
 pub mod phone;
+#[cfg(feature = "schedule")]
+pub mod schedule;
 pub mod secret;
 
 pub use clock::{Clock, ManualClock, SystemClock};

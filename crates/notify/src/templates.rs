@@ -34,6 +34,78 @@ pub fn sign_in_code(
     format!("{first_line}\n\n@{webotp_host} #{code}")
 }
 
+/// A customer cancelled an appointment. `date` and `time` are already local to the branch and
+/// formatted for the locale (see [`local_date`] and [`local_time`]).
+pub fn appointment_cancelled(
+    locale: Locale,
+    company_name: &str,
+    service: &str,
+    date: &str,
+    time: &str,
+) -> String {
+    let company = sms_company_name(company_name);
+    match locale {
+        // Plain wording without typographic quotes keeps the text in the cheaper GSM-7 alphabet.
+        Locale::De => {
+            format!("{company}: Ihr Termin {service} am {date} um {time} Uhr ist storniert.")
+        }
+        Locale::En => {
+            format!("{company}: your appointment {service} on {date} at {time} is cancelled.")
+        }
+    }
+}
+
+/// A customer moved an appointment; `date` and `time` are the new local start.
+pub fn appointment_rescheduled(
+    locale: Locale,
+    company_name: &str,
+    service: &str,
+    date: &str,
+    time: &str,
+) -> String {
+    let company = sms_company_name(company_name);
+    match locale {
+        Locale::De => {
+            format!("{company}: Ihr Termin {service} ist verschoben auf {date} um {time} Uhr.")
+        }
+        Locale::En => {
+            format!("{company}: your appointment {service} is moved to {date} at {time}.")
+        }
+    }
+}
+
+/// A local date in the locale's short form: `Di., 01.12.2026` / `Tue 1 Dec 2026`.
+pub fn local_date(locale: Locale, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const DE_DAYS: [&str; 7] = ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."];
+    const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const EN_MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let weekday = date.weekday().num_days_from_monday() as usize;
+    match locale {
+        Locale::De => format!(
+            "{} {:02}.{:02}.{}",
+            DE_DAYS[weekday],
+            date.day(),
+            date.month(),
+            date.year()
+        ),
+        Locale::En => format!(
+            "{} {} {} {}",
+            EN_DAYS[weekday],
+            date.day(),
+            EN_MONTHS[date.month0() as usize],
+            date.year()
+        ),
+    }
+}
+
+/// A local time of day, `HH:MM` in both languages.
+pub fn local_time(time: chrono::NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}
+
 /// The company name on one line (line breaks would confuse the WebOTP line), at most
 /// [`MAX_COMPANY_NAME_CHARS`] characters.
 fn sms_company_name(name: &str) -> String {

@@ -38,6 +38,9 @@ per_ip_per_hour = 20
 base_url = "https://api.twilio.com"
 timeout_seconds = 10
 
+[outbox]
+poll_interval_ms = 1000
+
 [log]
 format = "pretty"
 filter = "info"
@@ -72,8 +75,18 @@ pub struct Settings {
     pub otp: OtpSettings,
     /// SMS provider.
     pub twilio: TwilioSettings,
+    /// Message delivery.
+    pub outbox: OutboxSettings,
     /// Logging.
     pub log: LogSettings,
+}
+
+/// Outbox delivery settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxSettings {
+    /// How often the worker looks for due messages.
+    pub poll_interval_ms: u64,
 }
 
 /// HTTP server settings.

@@ -60,6 +60,18 @@ impl ApiError {
         self
     }
 
+    /// Adds the deadline of a closed change window.
+    pub fn deadline(mut self, deadline: String) -> Self {
+        self.problem.deadline = Some(deadline);
+        self
+    }
+
+    /// Adds the phone number to call instead.
+    pub fn phone(mut self, phone: Option<String>) -> Self {
+        self.problem.phone = phone;
+        self
+    }
+
     /// Records the internal cause for the log.
     pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
         self.cause = Some(cause.to_string());

@@ -1,12 +1,15 @@
 //! The customer portal server: configuration, wiring, routes and the `portal` command line.
 
+pub mod appointments;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod integrations;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod outbox;
 pub mod routes;
 pub mod secrets;
 pub mod seed;

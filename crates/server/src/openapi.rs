@@ -21,6 +21,7 @@ times are RFC 3339 instants. Access tokens are JWTs valid 15 minutes; refresh to
         (name = "Sign-in", description = "Phone number and SMS code; tokens"),
         (name = "Sessions", description = "Signed-in devices"),
         (name = "Profile", description = "The customer's own details"),
+        (name = "Integrations", description = "Integrator API (`/api/integrations/v1`): catalogue and customers, authenticated with a per-company API key (`Authorization: Bearer pk_…`); every POST needs an `Idempotency-Key`"),
     )
 )]
 struct ApiDoc;
@@ -36,6 +37,18 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("pk_<prefix>_<secret>")
+                    .description(Some(
+                        "Integrator API key, created with `portal api-key create`",
+                    ))
                     .build(),
             ),
         );

@@ -77,9 +77,13 @@ impl Application {
         &self.state
     }
 
-    /// Runs until stopped (SIGINT/SIGTERM stop gracefully).
+    /// Runs the server and the outbox worker until stopped (SIGINT/SIGTERM stop gracefully).
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let interval = Duration::from_millis(self.state.settings.outbox.poll_interval_ms.max(10));
+        let worker = tokio::spawn(crate::outbox::run(self.state.clone(), interval));
+        let result = self.server.await;
+        worker.abort();
+        result
     }
 }
 

@@ -1,5 +1,6 @@
 //! The route table: every module exposes `configure`, so the whole API reads in one place.
 
+pub mod appointments;
 pub mod auth;
 pub mod health;
 pub mod profile;
@@ -12,4 +13,6 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     sessions::configure(cfg);
     profile::configure(cfg);
+    appointments::configure(cfg);
+    crate::integrations::configure(cfg);
 }

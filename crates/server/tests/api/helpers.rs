@@ -169,6 +169,7 @@ pub async fn spawn_app_with(
     settings.twilio.auth_token = Some(SecretString::new("twilio-test-token"));
     settings.twilio.from = Some("+15005550006".into());
     settings.twilio.timeout_seconds = 2;
+    settings.outbox.poll_interval_ms = 50;
     adjust(&mut settings);
 
     let clock = ManualClock::new(start_time());

@@ -9,7 +9,9 @@
 #[macro_use]
 mod helpers;
 
+mod appointments;
 mod auth_tokens;
+mod integrations;
 mod ops;
 mod otp;
 mod profile;

@@ -1,0 +1,207 @@
+//! The customer's appointments: list, detail, cancel, free slots, reschedule.
+//!
+//! Times are RFC 3339 strings with the branch's UTC offset (`2026-12-01T10:00:00+01:00`) next to
+//! the IANA zone name, so clients show local time without a time-zone database.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Appointment status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    /// Booked, not yet confirmed by the business.
+    Booked,
+    /// Confirmed by the business.
+    Confirmed,
+    /// Cancelled (see `cancellation`).
+    Cancelled,
+    /// Took place.
+    Completed,
+    /// The customer did not come.
+    NoShow,
+}
+
+/// The service booked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceSummary {
+    /// Id.
+    pub id: Uuid,
+    /// Name, e.g. "Kontrolluntersuchung".
+    pub name: String,
+    /// Length in minutes.
+    pub duration_minutes: u32,
+}
+
+/// The person the appointment is with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffSummary {
+    /// Id.
+    pub id: Uuid,
+    /// Display name, e.g. "Dr. Weber".
+    pub name: String,
+}
+
+/// Where the appointment takes place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BranchSummary {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Address lines, ready to print.
+    pub address: Vec<String>,
+    /// Phone number customers call.
+    pub phone: Option<String>,
+    /// IANA time zone of the branch; every time of the appointment is local to it.
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Berlin"))]
+    pub timezone: String,
+}
+
+/// Whether and until when the customer may change the appointment online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRule {
+    /// True when the change is possible right now.
+    pub allowed: bool,
+    /// The last moment for online changes (RFC 3339 with the branch's offset); within the grace
+    /// period after booking a change stays possible after it.
+    pub deadline: String,
+}
+
+/// Who cancelled, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cancellation {
+    /// `customer` or `business`.
+    pub by: String,
+    /// When (RFC 3339, branch offset).
+    pub at: String,
+    /// The reason given, if any.
+    pub reason: Option<String>,
+}
+
+/// An appointment as the customer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentResponse {
+    /// Id.
+    pub id: Uuid,
+    /// Short reference to quote on the phone.
+    #[cfg_attr(feature = "openapi", schema(example = "7Q4K-M2XD"))]
+    pub reference: String,
+    /// Status.
+    pub status: AppointmentStatus,
+    /// Start, RFC 3339 with the branch's offset.
+    #[cfg_attr(feature = "openapi", schema(example = "2026-12-01T10:00:00+01:00"))]
+    pub starts_at: String,
+    /// End, RFC 3339 with the branch's offset.
+    #[cfg_attr(feature = "openapi", schema(example = "2026-12-01T10:30:00+01:00"))]
+    pub ends_at: String,
+    /// The branch's IANA zone (same as `branch.timezone`).
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Berlin"))]
+    pub timezone: String,
+    /// What.
+    pub service: ServiceSummary,
+    /// With whom.
+    pub staff: StaffSummary,
+    /// Where.
+    pub branch: BranchSummary,
+    /// Cancelling online.
+    pub can_cancel: ChangeRule,
+    /// Rescheduling online.
+    pub can_reschedule: ChangeRule,
+    /// Set once cancelled.
+    pub cancellation: Option<Cancellation>,
+}
+
+/// One step of an appointment's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    /// `booked`, `rescheduled` or `cancelled`.
+    pub kind: String,
+    /// `customer` or `business`.
+    pub by: String,
+    /// When (RFC 3339, branch offset).
+    pub at: String,
+    /// For `rescheduled`: the previous start.
+    pub from: Option<String>,
+    /// For `booked` and `rescheduled`: the new start.
+    pub to: Option<String>,
+    /// For `cancelled`: the reason given.
+    pub reason: Option<String>,
+}
+
+/// An appointment with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentDetail {
+    /// The appointment.
+    #[serde(flatten)]
+    pub appointment: AppointmentResponse,
+    /// Booked, rescheduled from→to, cancelled; oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A page of appointments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentList {
+    /// The appointments: upcoming soonest first, past latest first.
+    pub items: Vec<AppointmentResponse>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Cancels an appointment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CancelAppointment {
+    /// Why (optional, up to 500 characters); shown to the business.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Ich bin krank.", max_length = 500)
+    )]
+    pub reason: Option<String>,
+}
+
+/// A free start time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Slot {
+    /// Start, RFC 3339 with the branch's offset.
+    #[cfg_attr(feature = "openapi", schema(example = "2026-12-02T09:15:00+01:00"))]
+    pub starts_at: String,
+    /// End, RFC 3339 with the branch's offset.
+    pub ends_at: String,
+    /// Who is free then.
+    pub staff: StaffSummary,
+}
+
+/// Free start times for moving an appointment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlotList {
+    /// The branch's IANA zone.
+    pub timezone: String,
+    /// Free starts, ascending.
+    pub slots: Vec<Slot>,
+}
+
+/// Moves an appointment to a free slot.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleAppointment {
+    /// The new start, exactly as a slot's `starts_at` (any offset is accepted).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, example = "2026-12-02T09:15:00+01:00"))]
+    pub starts_at: chrono::DateTime<chrono::FixedOffset>,
+    /// Another staff member from the slot list; default: the same person.
+    pub staff_id: Option<Uuid>,
+}

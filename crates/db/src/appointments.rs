@@ -1,0 +1,726 @@
+//! Appointments: reads with their branch, staff and service, and the three writes — create,
+//! reschedule, cancel — each a single guarded statement so no interleaving can double-book a
+//! staff member or act on a stale version, on SQLite and PostgreSQL alike.
+
+use chrono::{DateTime, Utc};
+use portal_domain::{CompanyId, CustomerId, schedule::AppointmentStatus};
+use portal_entity::{
+    appointment_events as ev, appointments as a, branches as b, services as sv, staff as st,
+    time_off as to,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Select, TransactionTrait,
+    sea_query::{Condition, Expr, ExprTrait, Query},
+};
+use uuid::Uuid;
+
+use crate::{
+    CustomerScope, DbError,
+    notifications::{self, NewNotification},
+};
+
+/// Where an appointment takes place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchInfo {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Street and number.
+    pub street: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// ISO country.
+    pub country: String,
+    /// Phone customers call.
+    pub phone: Option<String>,
+    /// IANA zone.
+    pub timezone: String,
+}
+
+/// What is booked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Length in minutes.
+    pub duration_minutes: i32,
+    /// Free time needed before, minutes.
+    pub buffer_before_minutes: i32,
+    /// Free time needed after, minutes.
+    pub buffer_after_minutes: i32,
+    /// Overrides the company's cancellation notice.
+    pub cancel_notice_minutes: Option<i32>,
+    /// Overrides the company's reschedule notice.
+    pub reschedule_notice_minutes: Option<i32>,
+}
+
+/// An appointment with everything a customer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    /// Id.
+    pub id: Uuid,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Customer.
+    pub customer_id: CustomerId,
+    /// Branch.
+    pub branch: BranchInfo,
+    /// Staff member id.
+    pub staff_id: Uuid,
+    /// Staff member's display name.
+    pub staff_name: String,
+    /// Service.
+    pub service: ServiceInfo,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Status.
+    pub status: AppointmentStatus,
+    /// How it was booked.
+    pub source: String,
+    /// The integrator's reference.
+    pub external_ref: Option<String>,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
+    /// Who cancelled it.
+    pub cancelled_by: Option<String>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Optimistic-concurrency version, raised on each change.
+    pub version: i32,
+    /// When it was booked.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One entry of an appointment's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentEvent {
+    /// `created`, `rescheduled`, `cancelled`.
+    pub kind: String,
+    /// `customer`, `integrator:<key prefix>`, `staff`, `system`.
+    pub actor: String,
+    /// Previous start (reschedules).
+    pub from_starts_at: Option<DateTime<Utc>>,
+    /// New start (created, rescheduled).
+    pub to_starts_at: Option<DateTime<Utc>>,
+    /// Reason given.
+    pub reason: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which appointments of a customer to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Not yet ended, soonest first.
+    Upcoming,
+    /// Ended, latest first.
+    Past,
+    /// Everything, soonest first.
+    All,
+}
+
+/// Keyset position: the last item of the previous page.
+pub type After = (DateTime<Utc>, Uuid);
+
+/// Outcome of a guarded write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Written.
+    Done,
+    /// The staff member is busy (another appointment or time off) at that time.
+    SlotTaken,
+    /// The appointment changed (or is gone) since it was read; read it again.
+    Stale,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    id: Uuid,
+    company_id: Uuid,
+    customer_id: Uuid,
+    staff_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    status: String,
+    source: String,
+    external_ref: Option<String>,
+    cancel_reason: Option<String>,
+    cancelled_by: Option<String>,
+    cancelled_at: Option<DateTime<Utc>>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    branch_id: Uuid,
+    branch_name: String,
+    branch_street: Option<String>,
+    branch_postal_code: Option<String>,
+    branch_city: Option<String>,
+    branch_country: String,
+    branch_phone: Option<String>,
+    branch_timezone: String,
+    staff_name: String,
+    service_id: Uuid,
+    service_name: String,
+    service_duration: i32,
+    service_buffer_before: i32,
+    service_buffer_after: i32,
+    service_cancel_notice: Option<i32>,
+    service_reschedule_notice: Option<i32>,
+}
+
+impl TryFrom<Row> for Appointment {
+    type Error = DbError;
+    fn try_from(r: Row) -> Result<Self, DbError> {
+        Ok(Self {
+            id: r.id,
+            company_id: CompanyId::from_uuid(r.company_id),
+            customer_id: CustomerId::from_uuid(r.customer_id),
+            branch: BranchInfo {
+                id: r.branch_id,
+                name: r.branch_name,
+                street: r.branch_street,
+                postal_code: r.branch_postal_code,
+                city: r.branch_city,
+                country: r.branch_country,
+                phone: r.branch_phone,
+                timezone: r.branch_timezone,
+            },
+            staff_id: r.staff_id,
+            staff_name: r.staff_name,
+            service: ServiceInfo {
+                id: r.service_id,
+                name: r.service_name,
+                duration_minutes: r.service_duration,
+                buffer_before_minutes: r.service_buffer_before,
+                buffer_after_minutes: r.service_buffer_after,
+                cancel_notice_minutes: r.service_cancel_notice,
+                reschedule_notice_minutes: r.service_reschedule_notice,
+            },
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            status: AppointmentStatus::parse(&r.status)
+                .ok_or_else(|| DbError::Corrupt(format!("appointments.status {:?}", r.status)))?,
+            source: r.source,
+            external_ref: r.external_ref,
+            cancel_reason: r.cancel_reason,
+            cancelled_by: r.cancelled_by,
+            cancelled_at: r.cancelled_at,
+            version: r.version,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// Appointments joined with branch, staff and service, selecting exactly the `Row` columns.
+fn with_details() -> Select<a::Entity> {
+    a::Entity::find()
+        .select_only()
+        .columns([
+            a::Column::Id,
+            a::Column::CompanyId,
+            a::Column::CustomerId,
+            a::Column::StaffId,
+            a::Column::StartsAt,
+            a::Column::EndsAt,
+            a::Column::Status,
+            a::Column::Source,
+            a::Column::ExternalRef,
+            a::Column::CancelReason,
+            a::Column::CancelledBy,
+            a::Column::CancelledAt,
+            a::Column::Version,
+            a::Column::CreatedAt,
+            a::Column::BranchId,
+            a::Column::ServiceId,
+        ])
+        .column_as(b::Column::Name, "branch_name")
+        .column_as(b::Column::Street, "branch_street")
+        .column_as(b::Column::PostalCode, "branch_postal_code")
+        .column_as(b::Column::City, "branch_city")
+        .column_as(b::Column::Country, "branch_country")
+        .column_as(b::Column::Phone, "branch_phone")
+        .column_as(b::Column::Timezone, "branch_timezone")
+        .column_as(st::Column::DisplayName, "staff_name")
+        .column_as(sv::Column::Name, "service_name")
+        .column_as(sv::Column::DurationMinutes, "service_duration")
+        .column_as(sv::Column::BufferBeforeMinutes, "service_buffer_before")
+        .column_as(sv::Column::BufferAfterMinutes, "service_buffer_after")
+        .column_as(sv::Column::CancelNoticeMinutes, "service_cancel_notice")
+        .column_as(
+            sv::Column::RescheduleNoticeMinutes,
+            "service_reschedule_notice",
+        )
+        .join(JoinType::InnerJoin, a::Relation::Branches.def())
+        .join(JoinType::InnerJoin, a::Relation::Staff.def())
+        .join(JoinType::InnerJoin, a::Relation::Services.def())
+}
+
+async fn fetch(
+    db: &impl ConnectionTrait,
+    query: Select<a::Entity>,
+) -> Result<Vec<Appointment>, DbError> {
+    query
+        .into_model::<Row>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Appointment::try_from)
+        .collect()
+}
+
+/// One page of a customer's appointments (`limit` items at most).
+#[tracing::instrument(skip_all, fields(period = ?period, limit))]
+pub async fn list_for_customer(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    period: Period,
+    after: Option<After>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Appointment>, DbError> {
+    let mut query = with_details()
+        .filter(a::Column::CompanyId.eq(scope.company_id().as_uuid()))
+        .filter(a::Column::CustomerId.eq(scope.customer_id().as_uuid()));
+    query = match period {
+        Period::Upcoming => query.filter(a::Column::EndsAt.gt(now)),
+        Period::Past => query.filter(a::Column::EndsAt.lte(now)),
+        Period::All => query,
+    };
+    let descending = period == Period::Past;
+    if let Some((at, id)) = after {
+        let (beyond_at, beyond_id) = if descending {
+            (a::Column::StartsAt.lt(at), a::Column::Id.lt(id))
+        } else {
+            (a::Column::StartsAt.gt(at), a::Column::Id.gt(id))
+        };
+        query = query.filter(
+            Condition::any().add(beyond_at).add(
+                Condition::all()
+                    .add(a::Column::StartsAt.eq(at))
+                    .add(beyond_id),
+            ),
+        );
+    }
+    query = if descending {
+        query
+            .order_by_desc(a::Column::StartsAt)
+            .order_by_desc(a::Column::Id)
+    } else {
+        query
+            .order_by_asc(a::Column::StartsAt)
+            .order_by_asc(a::Column::Id)
+    };
+    fetch(db, query.limit(limit)).await
+}
+
+/// One of the customer's appointments; `None` for anything else (missing or someone else's).
+pub async fn find_for_customer(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    id: Uuid,
+) -> Result<Option<Appointment>, DbError> {
+    let query = with_details()
+        .filter(a::Column::Id.eq(id))
+        .filter(a::Column::CompanyId.eq(scope.company_id().as_uuid()))
+        .filter(a::Column::CustomerId.eq(scope.customer_id().as_uuid()));
+    Ok(fetch(db, query).await?.pop())
+}
+
+/// The history of an appointment, oldest first.
+pub async fn events(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    id: Uuid,
+) -> Result<Vec<AppointmentEvent>, DbError> {
+    let rows = ev::Entity::find()
+        .filter(ev::Column::AppointmentId.eq(id))
+        .filter(ev::Column::CompanyId.eq(company.as_uuid()))
+        .order_by_asc(ev::Column::CreatedAt)
+        .order_by_asc(ev::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AppointmentEvent {
+            kind: r.kind,
+            actor: r.actor,
+            from_starts_at: r.from_starts_at,
+            to_starts_at: r.to_starts_at,
+            reason: r.reason,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// Busy time of a staff member between `from` and `to`: active appointments (with their services'
+/// buffers, in minutes) and time off. `exclude` leaves out the appointment being moved.
+pub async fn busy_for_staff(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    staff: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    exclude: Option<Uuid>,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>, i32, i32)>, DbError> {
+    let mut query = a::Entity::find()
+        .select_only()
+        .columns([a::Column::StartsAt, a::Column::EndsAt])
+        .column(sv::Column::BufferBeforeMinutes)
+        .column(sv::Column::BufferAfterMinutes)
+        .join(JoinType::InnerJoin, a::Relation::Services.def())
+        .filter(a::Column::CompanyId.eq(company.as_uuid()))
+        .filter(a::Column::StaffId.eq(staff))
+        .filter(a::Column::Status.is_in(ACTIVE))
+        .filter(a::Column::StartsAt.lt(to))
+        .filter(a::Column::EndsAt.gt(from));
+    if let Some(id) = exclude {
+        query = query.filter(a::Column::Id.ne(id));
+    }
+    let mut busy: Vec<(DateTime<Utc>, DateTime<Utc>, i32, i32)> =
+        query.into_tuple().all(db).await?;
+    let off: Vec<(DateTime<Utc>, DateTime<Utc>)> = to::Entity::find()
+        .select_only()
+        .columns([to::Column::StartsAt, to::Column::EndsAt])
+        .filter(to::Column::CompanyId.eq(company.as_uuid()))
+        .filter(to::Column::StaffId.eq(staff))
+        .filter(to::Column::StartsAt.lt(to))
+        .filter(to::Column::EndsAt.gt(from))
+        .into_tuple()
+        .all(db)
+        .await?;
+    busy.extend(off.into_iter().map(|(s, e)| (s, e, 0, 0)));
+    Ok(busy)
+}
+
+const ACTIVE: [&str; 2] = ["booked", "confirmed"];
+
+/// A condition that is true when `staff` has an active appointment (other than `exclude`) or time
+/// off overlapping `[start, end)`.
+fn staff_busy(staff: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, exclude: Uuid) -> Condition {
+    let appointment = Query::select()
+        .expr(Expr::val(1))
+        .from(a::Entity)
+        .and_where(Expr::col((a::Entity, a::Column::StaffId)).eq(staff))
+        .and_where(Expr::col((a::Entity, a::Column::Id)).ne(exclude))
+        .and_where(Expr::col((a::Entity, a::Column::Status)).is_in(ACTIVE))
+        .and_where(Expr::col((a::Entity, a::Column::StartsAt)).lt(end))
+        .and_where(Expr::col((a::Entity, a::Column::EndsAt)).gt(start))
+        .to_owned();
+    let time_off = Query::select()
+        .expr(Expr::val(1))
+        .from(to::Entity)
+        .and_where(Expr::col((to::Entity, to::Column::StaffId)).eq(staff))
+        .and_where(Expr::col((to::Entity, to::Column::StartsAt)).lt(end))
+        .and_where(Expr::col((to::Entity, to::Column::EndsAt)).gt(start))
+        .to_owned();
+    Condition::any()
+        .add(Expr::exists(appointment))
+        .add(Expr::exists(time_off))
+}
+
+/// On PostgreSQL, serialises writers per staff member for the rest of the transaction, so the
+/// overlap check of a concurrent writer sees this one's result. SQLite serialises writers anyway.
+async fn lock_staff(db: &impl ConnectionTrait, staff: Uuid) -> Result<(), DbError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        st::Entity::find_by_id(staff)
+            .lock_exclusive()
+            .one(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Who changed an appointment.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// `customer`, `integrator:<key prefix>`, `staff`, `system`.
+    pub name: String,
+    /// The acting customer or key id, if any.
+    pub id: Option<String>,
+}
+
+/// Moves an appointment of the customer (or, with `scope = None`, any of `company`) to
+/// `[starts_at, ends_at)` with `staff`, if it is still at `expected_version` and the staff member
+/// is free then. One transaction: the move, its history entry and the queued confirmation.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one guarded write needs all of them"
+)]
+pub async fn reschedule(
+    db: &sea_orm::DatabaseConnection,
+    company: CompanyId,
+    customer: Option<CustomerId>,
+    id: Uuid,
+    expected_version: i32,
+    staff: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    actor: &Actor,
+    outbox: Option<NewNotification>,
+    now: DateTime<Utc>,
+) -> Result<WriteOutcome, DbError> {
+    // Read outside the transaction: on SQLite a transaction that reads first and writes later can
+    // fail to upgrade under concurrency, while one that starts with its write simply waits. The
+    // version guard below makes this read exact: same version, same start.
+    let previous: Option<(DateTime<Utc>,)> = a::Entity::find_by_id(id)
+        .select_only()
+        .column(a::Column::StartsAt)
+        .filter(a::Column::CompanyId.eq(company.as_uuid()))
+        .filter(a::Column::Version.eq(expected_version))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let Some((from_starts_at,)) = previous else {
+        return Ok(WriteOutcome::Stale);
+    };
+    let txn = db.begin().await?;
+    lock_staff(&txn, staff).await?;
+    let mut update = a::Entity::update_many()
+        .col_expr(a::Column::StaffId, Expr::value(staff))
+        .col_expr(a::Column::StartsAt, Expr::value(starts_at))
+        .col_expr(a::Column::EndsAt, Expr::value(ends_at))
+        .col_expr(a::Column::Version, Expr::col(a::Column::Version).add(1))
+        .col_expr(a::Column::UpdatedAt, Expr::value(now))
+        .filter(a::Column::Id.eq(id))
+        .filter(a::Column::CompanyId.eq(company.as_uuid()))
+        .filter(a::Column::Version.eq(expected_version))
+        .filter(a::Column::Status.is_in(ACTIVE));
+    if let Some(customer) = customer {
+        update = update.filter(a::Column::CustomerId.eq(customer.as_uuid()));
+    }
+    let guarded = update.filter(staff_busy(staff, starts_at, ends_at, id).not());
+    if guarded.exec(&txn).await?.rows_affected != 1 {
+        // Tell a taken slot from a changed appointment: the latter is still at the old version?
+        let unchanged = a::Entity::find_by_id(id)
+            .filter(a::Column::CompanyId.eq(company.as_uuid()))
+            .filter(a::Column::Version.eq(expected_version))
+            .one(&txn)
+            .await?
+            .is_some();
+        txn.rollback().await?;
+        return Ok(if unchanged {
+            WriteOutcome::SlotTaken
+        } else {
+            WriteOutcome::Stale
+        });
+    }
+    record_event(
+        &txn,
+        company,
+        id,
+        "rescheduled",
+        actor,
+        Some(from_starts_at),
+        Some(starts_at),
+        None,
+        now,
+    )
+    .await?;
+    if let Some(message) = outbox {
+        notifications::queue(&txn, message, now).await?;
+    }
+    txn.commit().await?;
+    Ok(WriteOutcome::Done)
+}
+
+/// Cancels an active appointment still at `expected_version`; one transaction with its history
+/// entry and the queued confirmation.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one guarded write needs all of them"
+)]
+pub async fn cancel(
+    db: &sea_orm::DatabaseConnection,
+    company: CompanyId,
+    customer: Option<CustomerId>,
+    id: Uuid,
+    expected_version: i32,
+    reason: Option<&str>,
+    actor: &Actor,
+    outbox: Option<NewNotification>,
+    now: DateTime<Utc>,
+) -> Result<WriteOutcome, DbError> {
+    let txn = db.begin().await?;
+    let mut update = a::Entity::update_many()
+        .col_expr(
+            a::Column::Status,
+            Expr::value(AppointmentStatus::Cancelled.as_str()),
+        )
+        .col_expr(
+            a::Column::CancelReason,
+            Expr::value(reason.map(str::to_owned)),
+        )
+        .col_expr(a::Column::CancelledBy, Expr::value(actor.name.clone()))
+        .col_expr(a::Column::CancelledAt, Expr::value(now))
+        .col_expr(a::Column::Version, Expr::col(a::Column::Version).add(1))
+        .col_expr(a::Column::UpdatedAt, Expr::value(now))
+        .filter(a::Column::Id.eq(id))
+        .filter(a::Column::CompanyId.eq(company.as_uuid()))
+        .filter(a::Column::Version.eq(expected_version))
+        .filter(a::Column::Status.is_in(ACTIVE));
+    if let Some(customer) = customer {
+        update = update.filter(a::Column::CustomerId.eq(customer.as_uuid()));
+    }
+    if update.exec(&txn).await?.rows_affected != 1 {
+        txn.rollback().await?;
+        return Ok(WriteOutcome::Stale);
+    }
+    record_event(
+        &txn,
+        company,
+        id,
+        "cancelled",
+        actor,
+        None,
+        None,
+        reason,
+        now,
+    )
+    .await?;
+    if let Some(message) = outbox {
+        notifications::queue(&txn, message, now).await?;
+    }
+    txn.commit().await?;
+    Ok(WriteOutcome::Done)
+}
+
+/// What a new appointment is made of.
+#[derive(Debug, Clone)]
+pub struct NewAppointment {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Branch.
+    pub branch_id: Uuid,
+    /// Staff member.
+    pub staff_id: Uuid,
+    /// Service.
+    pub service_id: Uuid,
+    /// Customer.
+    pub customer_id: CustomerId,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Initial status (booked or confirmed).
+    pub status: AppointmentStatus,
+    /// `phone_assistant`, `integrator`, `portal`, `staff`.
+    pub source: String,
+    /// The integrator's reference.
+    pub external_ref: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// Creates an appointment unless the staff member is busy then. Returns its id.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    new: NewAppointment,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Result<Uuid, WriteOutcome>, DbError> {
+    let id = Uuid::now_v7();
+    let txn = db.begin().await?;
+    lock_staff(&txn, new.staff_id).await?;
+    let values: Vec<Expr> = vec![
+        Expr::value(id),
+        Expr::value(new.company_id.as_uuid()),
+        Expr::value(new.branch_id),
+        Expr::value(new.staff_id),
+        Expr::value(new.service_id),
+        Expr::value(new.customer_id.as_uuid()),
+        Expr::value(new.starts_at),
+        Expr::value(new.ends_at),
+        Expr::value(new.status.as_str()),
+        Expr::value(new.source.clone()),
+        Expr::value(new.external_ref.clone()),
+        Expr::value(new.notes.clone()),
+        Expr::value(1),
+        Expr::value(now),
+        Expr::value(now),
+    ];
+    let select = Query::select()
+        .exprs(values)
+        .cond_where(staff_busy(new.staff_id, new.starts_at, new.ends_at, id).not())
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(a::Entity)
+        .columns([
+            a::Column::Id,
+            a::Column::CompanyId,
+            a::Column::BranchId,
+            a::Column::StaffId,
+            a::Column::ServiceId,
+            a::Column::CustomerId,
+            a::Column::StartsAt,
+            a::Column::EndsAt,
+            a::Column::Status,
+            a::Column::Source,
+            a::Column::ExternalRef,
+            a::Column::Notes,
+            a::Column::Version,
+            a::Column::CreatedAt,
+            a::Column::UpdatedAt,
+        ])
+        .select_from(select)
+        .map_err(|e| DbError::Other(sea_orm::DbErr::Custom(e.to_string())))?
+        .to_owned();
+    let result = txn.execute(&insert).await?;
+    if result.rows_affected() != 1 {
+        txn.rollback().await?;
+        return Ok(Err(WriteOutcome::SlotTaken));
+    }
+    record_event(
+        &txn,
+        new.company_id,
+        id,
+        "created",
+        actor,
+        None,
+        Some(new.starts_at),
+        None,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(id))
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a history row has this many facts"
+)]
+async fn record_event(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    appointment: Uuid,
+    kind: &str,
+    actor: &Actor,
+    from_starts_at: Option<DateTime<Utc>>,
+    to_starts_at: Option<DateTime<Utc>>,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    ev::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        company_id: Set(company.as_uuid()),
+        appointment_id: Set(appointment),
+        kind: Set(kind.to_owned()),
+        actor: Set(actor.name.clone()),
+        actor_id: Set(actor.id.clone()),
+        from_starts_at: Set(from_starts_at),
+        to_starts_at: Set(to_starts_at),
+        reason: Set(reason.map(str::to_owned)),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! Turning stored appointments into what customers see: local times, change rules, references,
+//! history, and the confirmation SMS queued with each change.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use portal_api_types::appointments::{
+    AppointmentDetail, AppointmentResponse, AppointmentStatus as Status, BranchSummary,
+    Cancellation, ChangeRule, HistoryEntry, ServiceSummary, StaffSummary,
+};
+use portal_db::{
+    CustomerScope,
+    appointments::{self as repo, Appointment, BranchInfo},
+    companies::Company,
+    customers,
+    notifications::NewNotification,
+};
+use portal_domain::schedule::{self, AppointmentStatus, ChangePolicy};
+use portal_notify::templates;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// The branch's zone.
+pub fn zone(a: &Appointment) -> ApiResult<Tz> {
+    a.branch
+        .timezone
+        .parse()
+        .map_err(|_| ApiError::internal(format!("branch {} has an unknown time zone", a.branch.id)))
+}
+
+/// RFC 3339 with the zone's offset at that instant.
+pub fn local(instant: DateTime<Utc>, tz: Tz) -> String {
+    instant
+        .with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// A short reference for the phone: the last 40 random bits of the (UUIDv7) id in Crockford base32.
+pub fn reference(id: uuid::Uuid) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bits = id.as_u128() & ((1u128 << 40) - 1);
+    let chars: String = (0..8)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+fn status(s: AppointmentStatus) -> Status {
+    match s {
+        AppointmentStatus::Booked => Status::Booked,
+        AppointmentStatus::Confirmed => Status::Confirmed,
+        AppointmentStatus::Cancelled => Status::Cancelled,
+        AppointmentStatus::Completed => Status::Completed,
+        AppointmentStatus::NoShow => Status::NoShow,
+    }
+}
+
+/// Address lines of a branch.
+pub fn address(b: &BranchInfo) -> Vec<String> {
+    let city = [b.postal_code.as_deref(), b.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    [b.street.clone(), Some(city).filter(|c| !c.is_empty())]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn by(actor: &str) -> String {
+    if actor == "customer" {
+        "customer".into()
+    } else {
+        "business".into()
+    }
+}
+
+fn rule(
+    a: &Appointment,
+    notice: Option<i32>,
+    company_notice: Duration,
+    company: &Company,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> ChangeRule {
+    let policy = ChangePolicy {
+        notice: notice.map_or(company_notice, |m| Duration::minutes(m.into())),
+        grace_after_booking: company.policy.grace_after_booking,
+    };
+    ChangeRule {
+        allowed: schedule::decide(a.status, a.starts_at, a.created_at, now, &policy).is_allowed(),
+        deadline: local(schedule::deadline(a.starts_at, &policy), tz),
+    }
+}
+
+/// The customer's view of an appointment.
+pub fn response(
+    a: &Appointment,
+    company: &Company,
+    now: DateTime<Utc>,
+) -> ApiResult<AppointmentResponse> {
+    let tz = zone(a)?;
+    Ok(AppointmentResponse {
+        id: a.id,
+        reference: reference(a.id),
+        status: status(a.status),
+        starts_at: local(a.starts_at, tz),
+        ends_at: local(a.ends_at, tz),
+        timezone: tz.name().to_owned(),
+        service: ServiceSummary {
+            id: a.service.id,
+            name: a.service.name.clone(),
+            duration_minutes: u32::try_from(a.service.duration_minutes).unwrap_or(0),
+        },
+        staff: StaffSummary {
+            id: a.staff_id,
+            name: a.staff_name.clone(),
+        },
+        branch: BranchSummary {
+            id: a.branch.id,
+            name: a.branch.name.clone(),
+            address: address(&a.branch),
+            phone: a.branch.phone.clone(),
+            timezone: tz.name().to_owned(),
+        },
+        can_cancel: rule(
+            a,
+            a.service.cancel_notice_minutes,
+            company.policy.cancel_notice,
+            company,
+            now,
+            tz,
+        ),
+        can_reschedule: rule(
+            a,
+            a.service.reschedule_notice_minutes,
+            company.policy.reschedule_notice,
+            company,
+            now,
+            tz,
+        ),
+        cancellation: a.cancelled_at.map(|at| Cancellation {
+            by: by(a.cancelled_by.as_deref().unwrap_or("business")),
+            at: local(at, tz),
+            reason: a.cancel_reason.clone(),
+        }),
+    })
+}
+
+/// The appointment with its history.
+pub async fn detail_response(
+    state: &AppState,
+    a: &Appointment,
+    company: &Company,
+) -> ApiResult<AppointmentDetail> {
+    let tz = zone(a)?;
+    let history = repo::events(&state.db, company.id, a.id)
+        .await?
+        .into_iter()
+        .map(|e| HistoryEntry {
+            kind: if e.kind == "created" {
+                "booked".into()
+            } else {
+                e.kind
+            },
+            by: by(&e.actor),
+            at: local(e.created_at, tz),
+            from: e.from_starts_at.map(|t| local(t, tz)),
+            to: e.to_starts_at.map(|t| local(t, tz)),
+            reason: e.reason,
+        })
+        .collect();
+    Ok(AppointmentDetail {
+        appointment: response(a, company, state.clock.now())?,
+        history,
+    })
+}
+
+/// The confirmation document (ICS, PDF) of one of the customer's appointments.
+pub async fn confirmation(
+    state: &AppState,
+    scope: &CustomerScope,
+    id: uuid::Uuid,
+) -> ApiResult<portal_documents::Confirmation> {
+    let a = repo::find_for_customer(&state.db, scope, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let company = portal_db::companies::find(&state.db, scope.company_id())
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let customer = customers::get(&state.db, scope)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let locale = customer.locale.unwrap_or(company.locale);
+    Ok(portal_documents::Confirmation {
+        uid: format!("{}@customer-portal", a.id),
+        // Raised by every change (reschedule or cancellation), as calendars expect.
+        sequence: u32::try_from(a.version - 1).unwrap_or(0),
+        cancelled: a.status == AppointmentStatus::Cancelled,
+        reference: reference(a.id),
+        company_name: company.name,
+        branch_name: a.branch.name.clone(),
+        branch_address: address(&a.branch),
+        branch_phone: a.branch.phone.clone(),
+        zone: zone(&a)?,
+        starts_at: a.starts_at,
+        ends_at: a.ends_at,
+        service_name: a.service.name.clone(),
+        staff_name: Some(a.staff_name.clone()),
+        customer_name: customer.name,
+        status_label: status_label(a.status, locale).to_owned(),
+        locale,
+        generated_at: state.clock.now(),
+    })
+}
+
+fn status_label(s: AppointmentStatus, locale: portal_domain::Locale) -> &'static str {
+    use portal_domain::Locale::{De, En};
+    match (s, locale) {
+        (AppointmentStatus::Booked, De) => "Gebucht",
+        (AppointmentStatus::Booked, En) => "Booked",
+        (AppointmentStatus::Confirmed, De) => "Bestätigt",
+        (AppointmentStatus::Confirmed, En) => "Confirmed",
+        (AppointmentStatus::Cancelled, De) => "Storniert",
+        (AppointmentStatus::Cancelled, En) => "Cancelled",
+        (AppointmentStatus::Completed, De) => "Abgeschlossen",
+        (AppointmentStatus::Completed, En) => "Completed",
+        (AppointmentStatus::NoShow, De) => "Nicht erschienen",
+        (AppointmentStatus::NoShow, En) => "No-show",
+    }
+}
+
+/// The confirmation SMS for a cancellation (`moved_to = None`) or a move, in the customer's
+/// language with the branch's local time; `None` when the customer has no phone.
+pub async fn queue_change_sms(
+    state: &AppState,
+    scope: &CustomerScope,
+    company: &Company,
+    a: &Appointment,
+    moved_to: Option<DateTime<Utc>>,
+) -> ApiResult<Option<NewNotification>> {
+    let Some(customer) = customers::get(&state.db, scope).await? else {
+        return Ok(None);
+    };
+    let Some(phone) = customer.phone else {
+        return Ok(None);
+    };
+    let tz = zone(a)?;
+    let locale = customer.locale.unwrap_or(company.locale);
+    let at = moved_to.unwrap_or(a.starts_at).with_timezone(&tz);
+    let date = templates::local_date(locale, at.date_naive());
+    let time = templates::local_time(at.time());
+    let (kind, body) = match moved_to {
+        None => (
+            "appointment_cancelled",
+            templates::appointment_cancelled(locale, &company.name, &a.service.name, &date, &time),
+        ),
+        Some(_) => (
+            "appointment_rescheduled",
+            templates::appointment_rescheduled(
+                locale,
+                &company.name,
+                &a.service.name,
+                &date,
+                &time,
+            ),
+        ),
+    };
+    Ok(Some(NewNotification {
+        company_id: company.id,
+        customer_id: Some(customer.id),
+        channel: "sms",
+        kind,
+        recipient: phone.as_str().to_owned(),
+        subject: None,
+        body_text: body,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_short_and_stable() {
+        let id = uuid::Uuid::parse_str("0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d13").unwrap();
+        let r = reference(id);
+        assert_eq!(r.len(), 9);
+        assert_eq!(r, reference(id));
+        assert!(
+            r.chars()
+                .all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit())
+        );
+        assert!(!r.contains(['I', 'L', 'O', 'U']));
+    }
+}
