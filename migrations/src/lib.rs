@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_identity;
 mod m20261125_000002_scheduling;
 mod m20261125_000003_engagement;
+mod m20261125_000005_webhook_attempts;
 
 /// Runs the portal's migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_identity::Migration),
             Box::new(m20261125_000002_scheduling::Migration),
             Box::new(m20261125_000003_engagement::Migration),
+            Box::new(m20261125_000005_webhook_attempts::Migration),
         ]
     }
 }

@@ -59,6 +59,8 @@ const TABLES: &[&str] = &[
     "webhook_endpoints",
     "webhook_deliveries",
     "idempotency_keys",
+    // m20261125_000005_webhook_attempts
+    "webhook_attempts",
 ];
 
 #[tokio::test]

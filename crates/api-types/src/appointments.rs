@@ -123,7 +123,7 @@ pub struct AppointmentResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
-    /// `booked`, `rescheduled` or `cancelled`.
+    /// `booked`, `rescheduled`, `cancelled` or `status_changed` (new status in `reason`).
     pub kind: String,
     /// `customer` or `business`.
     pub by: String,
@@ -204,4 +204,107 @@ pub struct RescheduleAppointment {
     pub starts_at: chrono::DateTime<chrono::FixedOffset>,
     /// Another staff member from the slot list; default: the same person.
     pub staff_id: Option<Uuid>,
+}
+
+/// An appointment as integrators see it: ids instead of names, plus their own reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntegratorAppointment {
+    /// Id.
+    pub id: Uuid,
+    /// Short reference customers quote.
+    pub reference: String,
+    /// Branch.
+    pub branch_id: Uuid,
+    /// Staff member.
+    pub staff_id: Uuid,
+    /// Service.
+    pub service_id: Uuid,
+    /// Customer.
+    pub customer_id: Uuid,
+    /// Start, RFC 3339 with the branch's offset.
+    #[cfg_attr(feature = "openapi", schema(example = "2026-12-01T10:00:00+01:00"))]
+    pub starts_at: String,
+    /// End, RFC 3339 with the branch's offset.
+    pub ends_at: String,
+    /// The branch's IANA zone.
+    pub timezone: String,
+    /// Status.
+    pub status: AppointmentStatus,
+    /// `phone_assistant`, `integrator`, `staff` or `portal`.
+    pub source: String,
+    /// The integrator's own id.
+    pub external_ref: Option<String>,
+    /// Set once cancelled.
+    pub cancellation: Option<Cancellation>,
+    /// Raised by every change; send it back as `version` in a PATCH to avoid lost updates.
+    pub version: i32,
+}
+
+/// A page of appointments for integrators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntegratorAppointmentList {
+    /// Appointments by start, ascending.
+    pub items: Vec<IntegratorAppointment>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Books an appointment (the AI phone assistant's main call).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateAppointment {
+    /// Branch.
+    pub branch_id: Uuid,
+    /// Staff member; must perform the service.
+    pub staff_id: Uuid,
+    /// Service; its duration sets the end.
+    pub service_id: Uuid,
+    /// Customer (see `PUT /customers` to create one by phone).
+    pub customer_id: Uuid,
+    /// Start (any offset).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, example = "2026-12-01T10:00:00+01:00"))]
+    pub starts_at: chrono::DateTime<chrono::FixedOffset>,
+    /// `booked` (default) or `confirmed`.
+    pub status: Option<AppointmentStatus>,
+    /// `phone_assistant` (default), `integrator` or `staff`.
+    pub source: Option<String>,
+    /// Your own id for it.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub external_ref: Option<String>,
+    /// Internal notes (not shown to the customer).
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub notes: Option<String>,
+}
+
+/// Changes an appointment. Give `version` from your last read: a stale one answers 409 `conflict`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAppointment {
+    /// The version you read.
+    pub version: i32,
+    /// New start (moves it; the staff member must be free).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub starts_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Another staff member who performs the service.
+    pub staff_id: Option<Uuid>,
+    /// `confirmed`, `completed` or `no_show` (cancel with the cancel operation).
+    pub status: Option<AppointmentStatus>,
+    /// Your own id.
+    pub external_ref: Option<String>,
+    /// Internal notes.
+    pub notes: Option<String>,
+}
+
+/// Cancels an appointment on the business's side (no notice rules apply).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BusinessCancel {
+    /// Shown to the customer.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub reason: Option<String>,
 }

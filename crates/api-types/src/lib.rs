@@ -7,5 +7,6 @@ pub mod auth;
 pub mod error;
 pub mod integrations;
 pub mod profile;
+pub mod webhooks;
 
 pub use error::{ErrorCode, FieldError, Problem};

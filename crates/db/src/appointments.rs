@@ -9,8 +9,8 @@ use portal_entity::{
     time_off as to,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Select, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, TransactionTrait,
     sea_query::{Condition, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -437,6 +437,33 @@ async fn lock_staff(db: &impl ConnectionTrait, staff: Uuid) -> Result<(), DbErro
     Ok(())
 }
 
+/// What a change also writes, atomically with it: the customer's confirmation and the
+/// integrators' webhook.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Confirmation message to queue.
+    pub sms: Option<NewNotification>,
+    /// Webhook event and payload to queue for subscribed endpoints.
+    pub webhook: Option<(&'static str, serde_json::Value)>,
+}
+
+impl Effects {
+    async fn write(
+        self,
+        db: &impl ConnectionTrait,
+        company: CompanyId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        if let Some(message) = self.sms {
+            notifications::queue(db, message, now).await?;
+        }
+        if let Some((event, payload)) = self.webhook {
+            crate::webhooks::enqueue(db, company, event, &payload, now).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Who changed an appointment.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -463,7 +490,7 @@ pub async fn reschedule(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     actor: &Actor,
-    outbox: Option<NewNotification>,
+    effects: Effects,
     now: DateTime<Utc>,
 ) -> Result<WriteOutcome, DbError> {
     // Read outside the transaction: on SQLite a transaction that reads first and writes later can
@@ -523,9 +550,7 @@ pub async fn reschedule(
         now,
     )
     .await?;
-    if let Some(message) = outbox {
-        notifications::queue(&txn, message, now).await?;
-    }
+    effects.write(&txn, company, now).await?;
     txn.commit().await?;
     Ok(WriteOutcome::Done)
 }
@@ -544,7 +569,7 @@ pub async fn cancel(
     expected_version: i32,
     reason: Option<&str>,
     actor: &Actor,
-    outbox: Option<NewNotification>,
+    effects: Effects,
     now: DateTime<Utc>,
 ) -> Result<WriteOutcome, DbError> {
     let txn = db.begin().await?;
@@ -584,9 +609,7 @@ pub async fn cancel(
         now,
     )
     .await?;
-    if let Some(message) = outbox {
-        notifications::queue(&txn, message, now).await?;
-    }
+    effects.write(&txn, company, now).await?;
     txn.commit().await?;
     Ok(WriteOutcome::Done)
 }
@@ -723,4 +746,133 @@ async fn record_event(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Filters of the integrator's appointment list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this customer's.
+    pub customer: Option<CustomerId>,
+    /// Only this branch's (a branch key always sets it).
+    pub branch: Option<Uuid>,
+    /// Only this staff member's.
+    pub staff: Option<Uuid>,
+    /// Starting at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Starting before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One appointment of `company` (restricted to `only_branch` for a branch key).
+pub async fn find(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    only_branch: Option<Uuid>,
+    id: Uuid,
+) -> Result<Option<Appointment>, DbError> {
+    let mut query = with_details()
+        .filter(a::Column::Id.eq(id))
+        .filter(a::Column::CompanyId.eq(company.as_uuid()));
+    if let Some(branch) = only_branch {
+        query = query.filter(a::Column::BranchId.eq(branch));
+    }
+    Ok(fetch(db, query).await?.pop())
+}
+
+/// A page of the company's appointments by start (then id), ascending.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    filter: &ListFilter,
+    after: Option<After>,
+    limit: u64,
+) -> Result<Vec<Appointment>, DbError> {
+    let mut query = with_details().filter(a::Column::CompanyId.eq(company.as_uuid()));
+    if let Some(customer) = filter.customer {
+        query = query.filter(a::Column::CustomerId.eq(customer.as_uuid()));
+    }
+    if let Some(branch) = filter.branch {
+        query = query.filter(a::Column::BranchId.eq(branch));
+    }
+    if let Some(staff) = filter.staff {
+        query = query.filter(a::Column::StaffId.eq(staff));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(a::Column::StartsAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(a::Column::StartsAt.lt(to));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any().add(a::Column::StartsAt.gt(at)).add(
+                Condition::all()
+                    .add(a::Column::StartsAt.eq(at))
+                    .add(a::Column::Id.gt(id)),
+            ),
+        );
+    }
+    fetch(
+        db,
+        query
+            .order_by_asc(a::Column::StartsAt)
+            .order_by_asc(a::Column::Id)
+            .limit(limit),
+    )
+    .await
+}
+
+/// Changes status (to confirmed, completed or no-show), notes and the integrator's reference of an
+/// appointment still at `expected_version`. `None` keeps a field.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one guarded write needs all of them"
+)]
+pub async fn update_details(
+    db: &DatabaseConnection,
+    company: CompanyId,
+    id: Uuid,
+    expected_version: i32,
+    status: Option<AppointmentStatus>,
+    notes: Option<Option<String>>,
+    external_ref: Option<Option<String>>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<WriteOutcome, DbError> {
+    let txn = db.begin().await?;
+    let mut update = a::Entity::update_many()
+        .col_expr(a::Column::Version, Expr::col(a::Column::Version).add(1))
+        .col_expr(a::Column::UpdatedAt, Expr::value(now))
+        .filter(a::Column::Id.eq(id))
+        .filter(a::Column::CompanyId.eq(company.as_uuid()))
+        .filter(a::Column::Version.eq(expected_version));
+    if let Some(status) = status {
+        update = update.col_expr(a::Column::Status, Expr::value(status.as_str()));
+    }
+    if let Some(notes) = notes {
+        update = update.col_expr(a::Column::Notes, Expr::value(notes));
+    }
+    if let Some(external_ref) = external_ref {
+        update = update.col_expr(a::Column::ExternalRef, Expr::value(external_ref));
+    }
+    if update.exec(&txn).await?.rows_affected != 1 {
+        txn.rollback().await?;
+        return Ok(WriteOutcome::Stale);
+    }
+    if let Some(status) = status {
+        record_event(
+            &txn,
+            company,
+            id,
+            "status_changed",
+            actor,
+            None,
+            None,
+            Some(status.as_str()),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(WriteOutcome::Done)
 }

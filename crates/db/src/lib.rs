@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod notifications;
 pub mod otp;
 pub mod sessions;
+pub mod webhooks;
 
 pub use error::DbError;
 pub use sea_orm::DatabaseConnection;

@@ -23,6 +23,7 @@ pub mod staff_services;
 pub mod support_messages;
 pub mod support_threads;
 pub mod time_off;
+pub mod webhook_attempts;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 pub mod working_hours;

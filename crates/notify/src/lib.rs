@@ -13,7 +13,9 @@ pub mod dev;
 pub mod sms;
 pub mod templates;
 pub mod twilio;
+pub mod webhooks;
 
 pub use dev::DevSmsSender;
 pub use sms::{SentSms, SmsError, SmsMessage, SmsSender};
 pub use twilio::{TwilioClient, TwilioConfig, sign, verify_signature};
+pub use webhooks::WebhookClient;

@@ -48,7 +48,8 @@ pub fn reference(id: uuid::Uuid) -> String {
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
-fn status(s: AppointmentStatus) -> Status {
+/// The API form of a status.
+pub fn api_status(s: AppointmentStatus) -> Status {
     match s {
         AppointmentStatus::Booked => Status::Booked,
         AppointmentStatus::Confirmed => Status::Confirmed,
@@ -107,7 +108,7 @@ pub fn response(
     Ok(AppointmentResponse {
         id: a.id,
         reference: reference(a.id),
-        status: status(a.status),
+        status: api_status(a.status),
         starts_at: local(a.starts_at, tz),
         ends_at: local(a.ends_at, tz),
         timezone: tz.name().to_owned(),
@@ -143,11 +144,16 @@ pub fn response(
             now,
             tz,
         ),
-        cancellation: a.cancelled_at.map(|at| Cancellation {
-            by: by(a.cancelled_by.as_deref().unwrap_or("business")),
-            at: local(at, tz),
-            reason: a.cancel_reason.clone(),
-        }),
+        cancellation: cancellation(a, tz),
+    })
+}
+
+/// Who cancelled, when and why.
+pub fn cancellation(a: &Appointment, tz: Tz) -> Option<Cancellation> {
+    a.cancelled_at.map(|at| Cancellation {
+        by: by(a.cancelled_by.as_deref().unwrap_or("business")),
+        at: local(at, tz),
+        reason: a.cancel_reason.clone(),
     })
 }
 

@@ -1,4 +1,4 @@
-//! Delivers queued SMS (appointment confirmations) from the outbox, with exponential backoff.
+//! Delivers queued SMS (appointment confirmations) and webhooks, with exponential backoff.
 //! Claims are leased rows, so several server processes never send the same row at the same time.
 
 use chrono::Duration;
@@ -58,14 +58,55 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, portal_db::DbError> 
     Ok(sent)
 }
 
-/// Runs [`deliver_due`] every `interval` until the process ends.
+/// Sends every due webhook delivery once, recording each attempt; returns how many were delivered.
+pub async fn deliver_webhooks(state: &AppState) -> Result<usize, portal_db::DbError> {
+    use portal_db::webhooks::{self, AttemptResult};
+    let now = state.clock.now();
+    let due = webhooks::claim_due(&state.db, BATCH, Duration::minutes(2), now).await?;
+    let mut delivered = 0;
+    for delivery in due {
+        let secret = portal_domain::SecretString::new(delivery.secret.clone());
+        let attempt = state
+            .webhooks
+            .send(
+                &delivery.url,
+                &secret,
+                &delivery.event,
+                &delivery.id.to_string(),
+                &delivery.payload,
+                now.timestamp(),
+            )
+            .await;
+        let number = delivery.attempts + 1;
+        let retry_at = (!attempt.delivered() && number < MAX_ATTEMPTS)
+            .then(|| state.clock.now() + backoff(number));
+        if attempt.delivered() {
+            delivered += 1;
+        } else {
+            tracing::warn!(delivery = %delivery.id, attempt = number, status = ?attempt.status, error = ?attempt.error, "webhook delivery failed");
+        }
+        let result = AttemptResult {
+            status: attempt.status,
+            error: attempt.error,
+            duration_ms: u32::try_from(attempt.duration.as_millis()).unwrap_or(u32::MAX),
+        };
+        webhooks::record_attempt(&state.db, &delivery, &result, retry_at, state.clock.now())
+            .await?;
+    }
+    Ok(delivered)
+}
+
+/// Runs [`deliver_due`] and [`deliver_webhooks`] every `interval` until the process ends.
 pub async fn run(state: AppState, interval: std::time::Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
         if let Err(err) = deliver_due(&state).await {
-            tracing::warn!(error = %err, "outbox round failed");
+            tracing::warn!(error = %err, "SMS outbox round failed");
+        }
+        if let Err(err) = deliver_webhooks(&state).await {
+            tracing::warn!(error = %err, "webhook round failed");
         }
     }
 }

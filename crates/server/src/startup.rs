@@ -53,6 +53,8 @@ impl Application {
             tokens,
             secrets: Arc::new(secrets),
             sms,
+            webhooks: portal_notify::WebhookClient::new(Duration::from_secs(10))
+                .context("building the webhook client")?,
             settings: Arc::new(settings),
             metrics: Metrics::new().context("registering metrics")?,
         };

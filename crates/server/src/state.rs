@@ -2,7 +2,7 @@
 
 use portal_db::DatabaseConnection;
 use portal_domain::Clock;
-use portal_notify::SmsSender;
+use portal_notify::{SmsSender, WebhookClient};
 use std::sync::Arc;
 
 use crate::{config::Settings, metrics::Metrics, secrets::Secrets, tokens::TokenService};
@@ -20,6 +20,8 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     /// SMS sender (Twilio or the development sender).
     pub sms: Arc<dyn SmsSender>,
+    /// Webhook HTTP client.
+    pub webhooks: WebhookClient,
     /// Configuration.
     pub settings: Arc<Settings>,
     /// Prometheus registry and instruments.

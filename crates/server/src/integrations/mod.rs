@@ -4,6 +4,7 @@
 //! carries an `Idempotency-Key` ([`idempotency`]), so a client that lost an answer can send the same
 //! request again without doing it twice.
 
+pub mod appointments;
 pub mod auth;
 pub mod branches;
 pub mod customers;
@@ -12,6 +13,7 @@ pub mod query;
 pub mod schedule;
 pub mod services;
 pub mod staff;
+pub mod webhooks;
 
 use actix_web::{middleware::from_fn, web};
 use portal_api_types::ErrorCode;
@@ -34,6 +36,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 schedule::configure(cfg);
                 services::configure(cfg);
                 customers::configure(cfg);
+                appointments::configure(cfg);
+                webhooks::configure(cfg);
             })
             .wrap(from_fn(idempotency::middleware)),
     );

@@ -14,12 +14,13 @@ use portal_api_types::{
 };
 use portal_db::{
     CustomerScope,
-    appointments::{self as repo, Actor, Appointment, Period, WriteOutcome},
+    appointments::{self as repo, Actor, Appointment, Effects, Period, WriteOutcome},
     availability,
     companies::{self, Company},
 };
 use portal_domain::schedule::{self, ChangeDecision, ChangePolicy, Interval, SlotRequest};
 use serde::Deserialize;
+use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -54,11 +55,13 @@ pub struct ListQuery {
     limit: Option<u64>,
 }
 
-fn encode_cursor(a: &Appointment) -> String {
+/// The opaque keyset cursor after `a`.
+pub(crate) fn encode_cursor(a: &Appointment) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{}", a.starts_at.timestamp_micros(), a.id))
 }
 
-fn decode_cursor(cursor: &str) -> Option<repo::After> {
+/// Reads a cursor made by [`encode_cursor`].
+pub(crate) fn decode_cursor(cursor: &str) -> Option<repo::After> {
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
     let (micros, id) = raw.split_once('|')?;
     Some((
@@ -307,6 +310,22 @@ pub async fn cancel_appointment(
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
     };
+    let webhook = webhook_event(
+        "appointment.cancelled",
+        now,
+        json!({
+            "appointment_id": appointment.id,
+            "customer_id": scope.customer_id(),
+            "external_ref": appointment.external_ref,
+            "starts_at": appointment.starts_at,
+            "reason": reason,
+            "cancelled_by": "customer",
+        }),
+    );
+    let effects = Effects {
+        sms,
+        webhook: Some(webhook),
+    };
     match repo::cancel(
         &state.db,
         company.id,
@@ -315,7 +334,7 @@ pub async fn cancel_appointment(
         appointment.version,
         reason.as_deref(),
         &actor,
-        sms,
+        effects,
         now,
     )
     .await?
@@ -330,6 +349,18 @@ pub async fn cancel_appointment(
     }
     let updated = load(&state, scope, appointment.id).await?;
     Ok(web::Json(response(&updated, &company, now)?))
+}
+
+/// A webhook body: `{event, created_at, data}` (the delivery adds its `id`).
+fn webhook_event(
+    event: &'static str,
+    now: DateTime<Utc>,
+    data: serde_json::Value,
+) -> (&'static str, serde_json::Value) {
+    (
+        event,
+        json!({"event": event, "created_at": now, "data": data}),
+    )
 }
 
 /// Query of the slot search.
@@ -564,6 +595,24 @@ pub async fn reschedule_appointment(
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
     };
+    let webhook = webhook_event(
+        "appointment.rescheduled",
+        now,
+        json!({
+            "appointment_id": appointment.id,
+            "customer_id": scope.customer_id(),
+            "external_ref": appointment.external_ref,
+            "previous_starts_at": appointment.starts_at,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "staff_id": staff,
+            "rescheduled_by": "customer",
+        }),
+    );
+    let effects = Effects {
+        sms,
+        webhook: Some(webhook),
+    };
     let outcome = repo::reschedule(
         &state.db,
         company.id,
@@ -574,7 +623,7 @@ pub async fn reschedule_appointment(
         starts_at,
         ends_at,
         &actor,
-        sms,
+        effects,
         now,
     )
     .await?;

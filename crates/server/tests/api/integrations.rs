@@ -31,10 +31,15 @@ both_databases!(
     pagination_returns_every_item_exactly_once,
 );
 
-const ALL_SCOPES: &str = "appointments customers catalog webhooks";
+pub(crate) const ALL_SCOPES: &str = "appointments customers catalog webhooks";
 
 /// Creates a key through the db layer (as `portal api-key create` does) and returns it.
-async fn api_key(app: &TestApp, company: &str, branch: Option<&str>, scopes: &str) -> String {
+pub(crate) async fn api_key(
+    app: &TestApp,
+    company: &str,
+    branch: Option<&str>,
+    scopes: &str,
+) -> String {
     let company = companies::find_by_slug(&app.db, &CompanySlug::parse(company).unwrap())
         .await
         .unwrap()
@@ -79,50 +84,50 @@ async fn call(
     req.send().await.unwrap()
 }
 
-async fn get(app: &TestApp, key: &str, path: &str) -> Response {
+pub(crate) async fn get(app: &TestApp, key: &str, path: &str) -> Response {
     call(app, Method::GET, key, path, None, None).await
 }
 
 /// POST with a fresh idempotency key.
-async fn post(app: &TestApp, key: &str, path: &str, body: &Value) -> Response {
+pub(crate) async fn post(app: &TestApp, key: &str, path: &str, body: &Value) -> Response {
     let k = Uuid::new_v4().to_string();
     call(app, Method::POST, key, path, Some(body), Some(&k)).await
 }
 
-async fn patch(app: &TestApp, key: &str, path: &str, body: &Value) -> Response {
+pub(crate) async fn patch(app: &TestApp, key: &str, path: &str, body: &Value) -> Response {
     call(app, Method::PATCH, key, path, Some(body), None).await
 }
 
-async fn put(app: &TestApp, key: &str, path: &str, body: &Value) -> Response {
+pub(crate) async fn put(app: &TestApp, key: &str, path: &str, body: &Value) -> Response {
     call(app, Method::PUT, key, path, Some(body), None).await
 }
 
-async fn delete(app: &TestApp, key: &str, path: &str) -> Response {
+pub(crate) async fn delete(app: &TestApp, key: &str, path: &str) -> Response {
     call(app, Method::DELETE, key, path, None, None).await
 }
 
-async fn json_ok(res: Response, status: u16) -> Value {
+pub(crate) async fn json_ok(res: Response, status: u16) -> Value {
     let got = res.status().as_u16();
     let body: Value = res.json().await.unwrap();
     assert_eq!(got, status, "{body}");
     body
 }
 
-fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn create_branch(app: &TestApp, key: &str, name: &str) -> String {
+pub(crate) async fn create_branch(app: &TestApp, key: &str, name: &str) -> String {
     let body = json!({"name": name, "country": "DE", "timezone": "Europe/Berlin"});
     id(&json_ok(post(app, key, "/branches", &body).await, 201).await)
 }
 
-async fn create_staff(app: &TestApp, key: &str, branch: Option<&str>) -> String {
+pub(crate) async fn create_staff(app: &TestApp, key: &str, branch: Option<&str>) -> String {
     let body = json!({"display_name": "Dr. Lena Weber", "branch_id": branch});
     id(&json_ok(post(app, key, "/staff", &body).await, 201).await)
 }
 
-async fn create_service(app: &TestApp, key: &str, name: &str) -> String {
+pub(crate) async fn create_service(app: &TestApp, key: &str, name: &str) -> String {
     let body = json!({"name": name, "duration_minutes": 30});
     id(&json_ok(post(app, key, "/services", &body).await, 201).await)
 }
@@ -133,7 +138,7 @@ async fn create_time_off(app: &TestApp, key: &str, staff: &str) -> String {
     id(&json_ok(post(app, key, &path, &body).await, 201).await)
 }
 
-async fn not_found_body(res: Response) -> Value {
+pub(crate) async fn not_found_body(res: Response) -> Value {
     assert_problem(res, 404, "not_found").await
 }
 
@@ -421,8 +426,14 @@ async fn another_companys_objects_are_not_found(app: TestApp) {
             "{list}: {text}"
         );
     }
-    let staff_page = json_ok(get(&app, &lumiere, "/staff").await, 200).await;
-    assert_eq!(staff_page["items"].as_array().unwrap().len(), 1);
+    let staff_page = json_ok(get(&app, &lumiere, "/staff?limit=100").await, 200).await;
+    let ids: Vec<_> = staff_page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id)
+        .collect();
+    assert!(ids.contains(&own_staff) && !ids.contains(&staff), "{ids:?}");
     // Weber's objects are untouched.
     let branch_now = json_ok(get(&app, &weber, &format!("/branches/{branch}")).await, 200).await;
     assert_eq!(branch_now["active"], true);
@@ -574,7 +585,7 @@ async fn branch_key_sees_and_changes_only_its_branch(app: TestApp) {
 }
 
 async fn branch_count(app: &TestApp, key: &str) -> usize {
-    json_ok(get(app, key, "/branches").await, 200).await["items"]
+    json_ok(get(app, key, "/branches?limit=100").await, 200).await["items"]
         .as_array()
         .unwrap()
         .len()
@@ -582,6 +593,7 @@ async fn branch_count(app: &TestApp, key: &str) -> usize {
 
 async fn idempotent_post_replays_and_creates_one_row(app: TestApp) {
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let seeded = branch_count(&app, &key).await;
     let body = json!({"name": "Mitte", "country": "DE", "timezone": "Europe/Berlin"});
     let first = call(
         &app,
@@ -609,7 +621,7 @@ async fn idempotent_post_replays_and_creates_one_row(app: TestApp) {
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.headers()["content-type"], "application/json");
     assert_eq!(again.text().await.unwrap(), first_body);
-    assert_eq!(branch_count(&app, &key).await, 1);
+    assert_eq!(branch_count(&app, &key).await, seeded + 1);
 
     // Keys belong to one API key: another key may use the same text for its own request.
     let other = api_key(&app, WEBER, None, ALL_SCOPES).await;
@@ -624,7 +636,7 @@ async fn idempotent_post_replays_and_creates_one_row(app: TestApp) {
     .await;
     assert!(res.headers().get("idempotent-replayed").is_none());
     assert_eq!(res.status(), 201);
-    assert_eq!(branch_count(&app, &key).await, 2);
+    assert_eq!(branch_count(&app, &key).await, seeded + 2);
 
     // A validation failure is an answer too: replayed, nothing created.
     let bad = json!({"name": "Mitte", "country": "DE", "timezone": "Mars/Olympus"});
@@ -663,7 +675,7 @@ async fn idempotent_post_replays_and_creates_one_row(app: TestApp) {
     .await;
     assert!(res.headers().get("idempotent-replayed").is_none());
     assert_eq!(res.status(), 201);
-    assert_eq!(branch_count(&app, &key).await, 3);
+    assert_eq!(branch_count(&app, &key).await, seeded + 3);
     let purged =
         portal_db::idempotency::purge_expired(&app.db, app.clock.now() + Duration::hours(25))
             .await
@@ -673,6 +685,7 @@ async fn idempotent_post_replays_and_creates_one_row(app: TestApp) {
 
 async fn concurrent_duplicates_run_once(app: TestApp) {
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let seeded = branch_count(&app, &key).await;
     let body = json!({"name": "Mitte", "country": "DE", "timezone": "Europe/Berlin"});
     let requests = (0..6).map(|_| {
         call(
@@ -699,11 +712,12 @@ async fn concurrent_duplicates_run_once(app: TestApp) {
     assert!(!created.is_empty());
     created.dedup();
     assert_eq!(created.len(), 1, "every success is the same branch");
-    assert_eq!(branch_count(&app, &key).await, 1);
+    assert_eq!(branch_count(&app, &key).await, seeded + 1);
 }
 
 async fn idempotency_key_reused_or_missing_is_refused(app: TestApp) {
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let seeded = branch_count(&app, &key).await;
     let body = json!({"name": "Mitte", "country": "DE", "timezone": "Europe/Berlin"});
     let res = call(
         &app,
@@ -738,7 +752,7 @@ async fn idempotency_key_reused_or_missing_is_refused(app: TestApp) {
     )
     .await;
     assert_problem(res, 422, "idempotency_key_reused").await;
-    assert_eq!(branch_count(&app, &key).await, 1);
+    assert_eq!(branch_count(&app, &key).await, seeded + 1);
 
     let res = call(&app, Method::POST, &key, "/branches", Some(&other), None).await;
     let problem = assert_problem(res, 422, "validation_failed").await;
@@ -1217,62 +1231,60 @@ async fn patches_change_only_the_fields_sent(app: TestApp) {
     assert_eq!(patched["display_name"], "Dr. Lena Weber");
 }
 
+/// Walks every page of `path` with `limit`; returns the ids and the page sizes.
+async fn walk(app: &TestApp, key: &str, path: &str, limit: u32) -> (Vec<String>, Vec<usize>) {
+    let (mut ids, mut sizes) = (Vec::new(), Vec::new());
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}?limit={limit}&cursor={c}"),
+            None => format!("{path}?limit={limit}"),
+        };
+        let page = json_ok(get(app, key, &url).await, 200).await;
+        let items = page["items"].as_array().unwrap();
+        sizes.push(items.len());
+        ids.extend(items.iter().map(id));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return (ids, sizes),
+        }
+    }
+}
+
 async fn pagination_returns_every_item_exactly_once(app: TestApp) {
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let (seeded, _) = walk(&app, &key, "/services", 100).await;
     let mut created = Vec::new();
     for i in 0..7 {
         created.push(create_service(&app, &key, &format!("Service {i}")).await);
     }
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    let mut pages = Vec::new();
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/services?limit=3&cursor={c}"),
-            None => "/services?limit=3".to_owned(),
-        };
-        let page = json_ok(get(&app, &key, &path).await, 200).await;
-        let items = page["items"].as_array().unwrap();
-        pages.push(items.len());
-        seen.extend(items.iter().map(id));
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
-    assert_eq!(pages, vec![3, 3, 1]);
-    assert_eq!(seen, created, "every item once, in creation order");
+    let total = seeded.len() + created.len();
+    let (all, sizes) = walk(&app, &key, "/services", 100).await;
+    assert_eq!((all.len(), sizes), (total, vec![total]));
+    assert_eq!(all[seeded.len()..], created[..], "creation order");
 
-    // Exactly a full last page: no empty extra page.
-    let page = json_ok(get(&app, &key, "/services?limit=7").await, 200).await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 7);
-    assert_eq!(page["next_cursor"], Value::Null);
-
-    let mut customers = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/customers?limit=2&cursor={c}"),
-            None => "/customers?limit=2".to_owned(),
-        };
-        let page = json_ok(get(&app, &key, &path).await, 200).await;
-        customers.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["phone"].as_str().unwrap().to_owned()),
+    for limit in [1, 3, u32::try_from(total).unwrap()] {
+        let (ids, sizes) = walk(&app, &key, "/services", limit).await;
+        assert_eq!(ids, all, "limit {limit}: every item once, in order");
+        let limit = usize::try_from(limit).unwrap();
+        assert!(
+            sizes[..sizes.len() - 1].iter().all(|&n| n == limit),
+            "{sizes:?}"
         );
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
+        assert!(
+            (1..=limit).contains(sizes.last().unwrap()),
+            "no empty last page: {sizes:?}"
+        );
     }
-    customers.sort();
-    assert_eq!(
-        customers,
-        vec!["+4915100000001", "+4915100000002", "+4915100000003"]
-    );
+
+    let (customers, _) = walk(&app, &key, "/customers", 100).await;
+    let (paged, _) = walk(&app, &key, "/customers", 2).await;
+    assert_eq!(paged, customers);
+    let mut unique = paged.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), paged.len());
+    assert!(customers.len() >= 3);
 }
 
 /// The real binary against a temp SQLite database: the last line is the key, and the key works.
@@ -1326,10 +1338,7 @@ async fn cli_creates_lists_and_revokes_keys() {
     .await
     .unwrap();
     let res = get(&app, &key, "/branches").await;
-    assert_eq!(
-        json_ok(res, 200).await,
-        json!({"items": [], "next_cursor": null})
-    );
+    assert!(json_ok(res, 200).await["items"].is_array());
     assert_problem(
         get(
             &app,
