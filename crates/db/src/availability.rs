@@ -1,9 +1,10 @@
 //! What slot computation needs from the database: who performs a service at a branch, and their
 //! weekly hours there.
 
-use chrono::{NaiveTime, Weekday};
-use portal_domain::{CompanyId, schedule::WorkingHours};
+use portal_domain::{CompanyId, ids::StaffId, schedule::WorkingHours};
 use portal_entity::{staff as st, staff_services as ss, working_hours as wh};
+
+use crate::catalog;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -46,47 +47,25 @@ pub async fn staff_for_service(
         .await?)
 }
 
-/// The weekly hours of `staff` at `branch`.
+/// The weekly hours of `staff` at `branch`, as slot computation wants them.
 pub async fn working_hours(
     db: &impl ConnectionTrait,
     company: CompanyId,
     staff: Uuid,
     branch: Uuid,
 ) -> Result<Vec<WorkingHours>, DbError> {
-    let rows = wh::Entity::find()
-        .filter(wh::Column::CompanyId.eq(company.as_uuid()))
-        .filter(wh::Column::StaffId.eq(staff))
-        .filter(wh::Column::BranchId.eq(branch))
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let corrupt =
-                |what: &str| DbError::Corrupt(format!("working_hours.{what} of {}", r.id));
-            let time = |s: &str, what: &str| {
-                NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| corrupt(what))
-            };
-            Ok(WorkingHours {
-                weekday: weekday(r.weekday).ok_or_else(|| corrupt("weekday"))?,
-                start: time(&r.start_local, "start_local")?,
-                end: time(&r.end_local, "end_local")?,
-                valid_from: r.valid_from,
-                valid_until: r.valid_until,
-            })
+    let shifts = catalog::working_hours(db, company, None, StaffId::from_uuid(staff))
+        .await?
+        .unwrap_or_default();
+    Ok(shifts
+        .into_iter()
+        .filter(|s| s.branch_id.as_uuid() == branch)
+        .map(|s| WorkingHours {
+            weekday: s.weekday,
+            start: s.start,
+            end: s.end,
+            valid_from: s.valid_from,
+            valid_until: s.valid_until,
         })
-        .collect()
-}
-
-/// ISO weekday number (1 = Monday … 7 = Sunday).
-pub fn weekday(n: i16) -> Option<Weekday> {
-    Some(match n {
-        1 => Weekday::Mon,
-        2 => Weekday::Tue,
-        3 => Weekday::Wed,
-        4 => Weekday::Thu,
-        5 => Weekday::Fri,
-        6 => Weekday::Sat,
-        7 => Weekday::Sun,
-        _ => return None,
-    })
+        .collect())
 }

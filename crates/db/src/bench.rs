@@ -182,7 +182,7 @@ pub async fn seed(
                 slot = 0;
                 continue;
             }
-            let skip = rng.next() % 3 == 0;
+            let skip = rng.next().is_multiple_of(3);
             slot += 1;
             if skip {
                 continue;

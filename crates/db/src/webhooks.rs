@@ -277,10 +277,23 @@ pub struct DeliveryLog {
     pub event: String,
     /// `pending`, `sending`, `delivered`, `failed`.
     pub status: String,
-    /// Attempts: (number, HTTP status, error, when).
-    pub attempts: Vec<(i32, Option<i32>, Option<String>, DateTime<Utc>)>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<AttemptLog>,
     /// Queued at.
     pub created_at: DateTime<Utc>,
+}
+
+/// One recorded attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptLog {
+    /// 1, 2, …
+    pub attempt: i32,
+    /// HTTP status received.
+    pub response_status: Option<i32>,
+    /// Transport error or non-2xx summary.
+    pub error: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// The latest deliveries of the company (newest first), with every attempt.
@@ -311,7 +324,12 @@ pub async fn deliveries(
             attempts: attempts
                 .iter()
                 .filter(|a| a.delivery_id == r.id)
-                .map(|a| (a.attempt, a.response_status, a.error.clone(), a.created_at))
+                .map(|a| AttemptLog {
+                    attempt: a.attempt,
+                    response_status: a.response_status,
+                    error: a.error.clone(),
+                    at: a.created_at,
+                })
                 .collect(),
             created_at: r.created_at,
         })

@@ -143,13 +143,14 @@ pub async fn set_working_hours(
                 "must be after the start",
             ));
         }
-        if let (Some(from), Some(until)) = (h.valid_from, h.valid_until) {
-            if until < from {
-                return Err(invalid(
-                    format!("hours[{i}].valid_until"),
-                    "must not be before valid_from",
-                ));
-            }
+        if h.valid_from
+            .zip(h.valid_until)
+            .is_some_and(|(from, until)| until < from)
+        {
+            return Err(invalid(
+                format!("hours[{i}].valid_until"),
+                "must not be before valid_from",
+            ));
         }
         shifts.push(Shift {
             branch_id: BranchId::from_uuid(h.branch_id),
@@ -274,10 +275,8 @@ pub async fn list_time_off(
     let scope = integrator.require(ApiScope::Catalog)?;
     let query = QueryParams::parse(&req, &["from", "to", "cursor", "limit"])?;
     let (from, to) = (query.instant("from")?, query.instant("to")?);
-    if let (Some(from), Some(to)) = (from, to) {
-        if to <= from {
-            return Err(invalid("to".into(), "must be after from"));
-        }
+    if from.zip(to).is_some_and(|(from, to)| to <= from) {
+        return Err(invalid("to".into(), "must be after from"));
     }
     let page = catalog::list_time_off(
         &state.db,

@@ -210,11 +210,11 @@ pub async fn list_deliveries(
             attempts: d
                 .attempts
                 .into_iter()
-                .map(|(attempt, response_status, error, at)| WebhookAttempt {
-                    attempt,
-                    response_status,
-                    error,
-                    at,
+                .map(|a| WebhookAttempt {
+                    attempt: a.attempt,
+                    response_status: a.response_status,
+                    error: a.error,
+                    at: a.at,
                 })
                 .collect(),
             created_at: d.created_at,

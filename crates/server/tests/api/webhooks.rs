@@ -212,7 +212,7 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
         .unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].status, "delivered");
-    let statuses: Vec<Option<i32>> = log[0].attempts.iter().map(|a| a.1).collect();
+    let statuses: Vec<Option<i32>> = log[0].attempts.iter().map(|a| a.response_status).collect();
     assert_eq!(
         statuses,
         [Some(500), Some(500), Some(200)],
