@@ -127,6 +127,9 @@ pub enum Period {
     All,
 }
 
+/// The longest an appointment can last (services are at most 12 hours); bounds index range scans.
+pub const MAX_LENGTH: chrono::Duration = chrono::Duration::hours(24);
+
 /// Keyset position: the last item of the previous page.
 pub type After = (DateTime<Utc>, Uuid);
 
@@ -289,7 +292,11 @@ pub async fn list_for_customer(
         .filter(a::Column::CompanyId.eq(scope.company_id().as_uuid()))
         .filter(a::Column::CustomerId.eq(scope.customer_id().as_uuid()));
     query = match period {
-        Period::Upcoming => query.filter(a::Column::EndsAt.gt(now)),
+        // The lower bound on the start lets the (company, customer, starts_at) index seek past the
+        // history instead of scanning it: no appointment lasts longer than MAX_LENGTH.
+        Period::Upcoming => query
+            .filter(a::Column::StartsAt.gt(now - MAX_LENGTH))
+            .filter(a::Column::EndsAt.gt(now)),
         Period::Past => query.filter(a::Column::EndsAt.lte(now)),
         Period::All => query,
     };
@@ -379,6 +386,8 @@ pub async fn busy_for_staff(
         .filter(a::Column::StaffId.eq(staff))
         .filter(a::Column::Status.is_in(ACTIVE))
         .filter(a::Column::StartsAt.lt(to))
+        // Bounds the (staff_id, starts_at) index range from below, so history is never scanned.
+        .filter(a::Column::StartsAt.gt(from - MAX_LENGTH))
         .filter(a::Column::EndsAt.gt(from));
     if let Some(id) = exclude {
         query = query.filter(a::Column::Id.ne(id));
@@ -411,6 +420,7 @@ fn staff_busy(staff: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, exclude: Uu
         .and_where(Expr::col((a::Entity, a::Column::Id)).ne(exclude))
         .and_where(Expr::col((a::Entity, a::Column::Status)).is_in(ACTIVE))
         .and_where(Expr::col((a::Entity, a::Column::StartsAt)).lt(end))
+        .and_where(Expr::col((a::Entity, a::Column::StartsAt)).gt(start - MAX_LENGTH))
         .and_where(Expr::col((a::Entity, a::Column::EndsAt)).gt(start))
         .to_owned();
     let time_off = Query::select()

@@ -16,6 +16,8 @@ use crate::{DbError, companies};
 pub const BENCH_COMPANY: &str = "bench-clinic";
 /// Staff members; appointments are spread over them without overlaps.
 const STAFF: usize = 200;
+/// Half-hour slots in a working day (08:00–18:00 UTC).
+const SLOTS_PER_DAY: i64 = 20;
 /// Rows per INSERT statement (PostgreSQL allows 65,535 bind parameters; appointments have 17 columns).
 const CHUNK: usize = 1000;
 
@@ -37,9 +39,9 @@ impl Lcg {
     }
 }
 
-/// Creates the bench company with `customers` customers and `appointments` appointments, about a
-/// tenth of them upcoming, on working days between 08:00 and 18:00 UTC, never overlapping for a
-/// staff member. Returns the company id.
+/// Creates the bench company with `customers` customers and `appointments` appointments: one
+/// upcoming appointment per customer, the rest in the past, on working days between 08:00 and 18:00
+/// UTC, never overlapping for a staff member. Returns the company id.
 pub async fn seed(
     db: &DatabaseConnection,
     customers: usize,
@@ -157,74 +159,75 @@ pub async fn seed(
     }
     txn.commit().await?;
 
-    // Appointments: each staff member works through consecutive 30-minute slots of working days,
-    // skipping some, from far enough in the past that about a tenth end up in the future.
-    let per_staff = appointments.div_ceil(STAFF);
-    let slots_per_day = 20; // 08:00–18:00 UTC
-    // Two of three slots are used, 20 slots a working day, 5 working days a week: place the start
-    // so that about 90% of the span lies in the past.
-    let working_days = per_staff as f64 * 1.5 / slots_per_day as f64;
-    let calendar_days = (working_days * 7.0 / 5.0 * 0.9).ceil() as i64;
-    let first_day = (now - Duration::days(calendar_days)).date_naive();
+    // Appointments: history grows with the dataset, the future does not — every customer has one
+    // upcoming appointment (round robin) and the rest lies in the past, as in a real practice.
+    // Each staff member works through consecutive 30-minute slots of working days (08:00–18:00
+    // UTC), skipping some, backwards from yesterday and forwards from tomorrow: never overlapping.
+    let upcoming = customers.min(appointments);
+    let past = appointments - upcoming;
     let mut rng = Lcg(42);
     let mut rows = Vec::with_capacity(CHUNK);
-    let mut written = 0;
-    'staff: for staff_id in &staff {
-        let mut day = first_day;
-        let mut slot = 0;
-        let mut made = 0;
-        while made < per_staff {
-            if written == appointments {
-                break 'staff;
-            }
-            if slot == slots_per_day || matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-                day = day.succ_opt().unwrap_or(day);
-                slot = 0;
-                continue;
-            }
-            let skip = rng.next().is_multiple_of(3);
-            slot += 1;
-            if skip {
-                continue;
-            }
-            let starts_at = day.and_hms_opt(8, 0, 0).map(|t| t.and_utc()).unwrap_or(now)
-                + Duration::minutes(30 * (slot - 1) as i64);
-            let customer = customer_ids[(rng.next() as usize) % customer_ids.len().max(1)];
-            let status = if starts_at > now {
-                "booked"
-            } else {
-                match rng.next() % 10 {
-                    0 => "cancelled",
-                    1 => "no_show",
-                    _ => "completed",
+    let mut next_upcoming_customer = 0;
+    for (i, staff_id) in staff.iter().enumerate() {
+        let share = |total: usize| total / STAFF + usize::from(i < total % STAFF);
+        for (count, step) in [(share(past), -1_i64), (share(upcoming), 1)] {
+            let mut day = (now + Duration::days(step)).date_naive();
+            let (mut slot, mut made) = (0_i64, 0);
+            while made < count {
+                if slot == SLOTS_PER_DAY || matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                    day += Duration::days(step);
+                    slot = 0;
+                    continue;
                 }
-            };
-            rows.push(a::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                company_id: Set(cid),
-                branch_id: Set(branch),
-                staff_id: Set(*staff_id),
-                service_id: Set(service),
-                customer_id: Set(customer),
-                starts_at: Set(starts_at),
-                ends_at: Set(starts_at + Duration::minutes(30)),
-                status: Set(status.into()),
-                source: Set("phone_assistant".into()),
-                external_ref: Set(None),
-                notes: Set(None),
-                cancel_reason: Set(None),
-                cancelled_by: Set(None),
-                cancelled_at: Set(None),
-                version: Set(1),
-                created_at: Set(starts_at - Duration::days(14)),
-                updated_at: Set(starts_at - Duration::days(14)),
-            });
-            made += 1;
-            written += 1;
-            if rows.len() == CHUNK {
-                a::Entity::insert_many(std::mem::take(&mut rows))
-                    .exec_without_returning(db)
-                    .await?;
+                slot += 1;
+                if rng.next().is_multiple_of(3) {
+                    continue;
+                }
+                let starts_at = day.and_hms_opt(8, 0, 0).map_or(now, |t| t.and_utc())
+                    + Duration::minutes(30 * (slot - 1));
+                let (customer, status) = if step > 0 {
+                    next_upcoming_customer += 1;
+                    (
+                        customer_ids[(next_upcoming_customer - 1) % customer_ids.len().max(1)],
+                        "booked",
+                    )
+                } else {
+                    let status = match rng.next() % 10 {
+                        0 => "cancelled",
+                        1 => "no_show",
+                        _ => "completed",
+                    };
+                    (
+                        customer_ids[(rng.next() as usize) % customer_ids.len().max(1)],
+                        status,
+                    )
+                };
+                rows.push(a::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    company_id: Set(cid),
+                    branch_id: Set(branch),
+                    staff_id: Set(*staff_id),
+                    service_id: Set(service),
+                    customer_id: Set(customer),
+                    starts_at: Set(starts_at),
+                    ends_at: Set(starts_at + Duration::minutes(30)),
+                    status: Set(status.into()),
+                    source: Set("phone_assistant".into()),
+                    external_ref: Set(None),
+                    notes: Set(None),
+                    cancel_reason: Set(None),
+                    cancelled_by: Set(None),
+                    cancelled_at: Set(None),
+                    version: Set(1),
+                    created_at: Set(starts_at - Duration::days(14)),
+                    updated_at: Set(starts_at - Duration::days(14)),
+                });
+                made += 1;
+                if rows.len() == CHUNK {
+                    a::Entity::insert_many(std::mem::take(&mut rows))
+                        .exec_without_returning(db)
+                        .await?;
+                }
             }
         }
     }
