@@ -1,7 +1,7 @@
 //! Turning stored appointments into what customers see: local times, change rules, references,
 //! history, and the confirmation SMS queued with each change.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use portal_api_types::appointments::{
     AppointmentDetail, AppointmentResponse, AppointmentStatus as Status, BranchSummary,
@@ -32,9 +32,7 @@ pub fn zone(a: &Appointment) -> ApiResult<Tz> {
 
 /// RFC 3339 with the zone's offset at that instant.
 pub fn local(instant: DateTime<Utc>, tz: Tz) -> String {
-    instant
-        .with_timezone(&tz)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+    schedule::local_display(instant, tz).rfc3339
 }
 
 /// A short reference for the phone: the last 40 random bits of the (UUIDv7) id in Crockford base32.
@@ -80,18 +78,42 @@ fn by(actor: &str) -> String {
     }
 }
 
+/// Which change a customer asks for; each has its own notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Cancelling.
+    Cancel,
+    /// Moving to another time.
+    Reschedule,
+}
+
+/// The notice and grace that apply to `change` of `a`: the service's notice if it sets one, else
+/// the company's.
+pub fn change_policy(a: &Appointment, company: &Company, change: Change) -> ChangePolicy {
+    let (own, default) = match change {
+        Change::Cancel => (
+            a.service.cancel_notice_minutes,
+            company.policy.cancel_notice,
+        ),
+        Change::Reschedule => (
+            a.service.reschedule_notice_minutes,
+            company.policy.reschedule_notice,
+        ),
+    };
+    ChangePolicy {
+        notice: own.map_or(default, |m| Duration::minutes(m.into())),
+        grace_after_booking: company.policy.grace_after_booking,
+    }
+}
+
 fn rule(
     a: &Appointment,
-    notice: Option<i32>,
-    company_notice: Duration,
     company: &Company,
+    change: Change,
     now: DateTime<Utc>,
     tz: Tz,
 ) -> ChangeRule {
-    let policy = ChangePolicy {
-        notice: notice.map_or(company_notice, |m| Duration::minutes(m.into())),
-        grace_after_booking: company.policy.grace_after_booking,
-    };
+    let policy = change_policy(a, company, change);
     ChangeRule {
         allowed: schedule::decide(a.status, a.starts_at, a.created_at, now, &policy).is_allowed(),
         deadline: local(schedule::deadline(a.starts_at, &policy), tz),
@@ -128,22 +150,8 @@ pub fn response(
             phone: a.branch.phone.clone(),
             timezone: tz.name().to_owned(),
         },
-        can_cancel: rule(
-            a,
-            a.service.cancel_notice_minutes,
-            company.policy.cancel_notice,
-            company,
-            now,
-            tz,
-        ),
-        can_reschedule: rule(
-            a,
-            a.service.reschedule_notice_minutes,
-            company.policy.reschedule_notice,
-            company,
-            now,
-            tz,
-        ),
+        can_cancel: rule(a, company, Change::Cancel, now, tz),
+        can_reschedule: rule(a, company, Change::Reschedule, now, tz),
         cancellation: cancellation(a, tz),
     })
 }

@@ -18,14 +18,17 @@ use portal_db::{
     availability,
     companies::{self, Company},
 };
-use portal_domain::schedule::{self, ChangeDecision, ChangePolicy, Interval, SlotRequest};
+use portal_domain::schedule::{self, ChangeDecision, Interval, SlotRequest};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
-    appointments::{confirmation, detail_response, local, queue_change_sms, response, zone},
+    appointments::{
+        Change, change_policy, confirmation, detail_response, local, queue_change_sms, response,
+        zone,
+    },
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
     state::AppState,
@@ -191,30 +194,6 @@ pub async fn get_appointment(
     ))
 }
 
-fn cancel_policy(a: &Appointment, company: &Company) -> ChangePolicy {
-    ChangePolicy {
-        notice: a
-            .service
-            .cancel_notice_minutes
-            .map_or(company.policy.cancel_notice, |m| {
-                Duration::minutes(m.into())
-            }),
-        grace_after_booking: company.policy.grace_after_booking,
-    }
-}
-
-fn reschedule_policy(a: &Appointment, company: &Company) -> ChangePolicy {
-    ChangePolicy {
-        notice: a
-            .service
-            .reschedule_notice_minutes
-            .map_or(company.policy.reschedule_notice, |m| {
-                Duration::minutes(m.into())
-            }),
-        grace_after_booking: company.policy.grace_after_booking,
-    }
-}
-
 /// Maps a refusal of the policy to its problem; `window` is the code for a closed window.
 fn refusal(decision: &ChangeDecision, a: &Appointment, window: ErrorCode) -> ApiResult<()> {
     let tz = zone(a)?;
@@ -302,7 +281,7 @@ pub async fn cancel_appointment(
         appointment.starts_at,
         appointment.created_at,
         now,
-        &cancel_policy(&appointment, &company),
+        &change_policy(&appointment, &company, Change::Cancel),
     );
     refusal(&decision, &appointment, ErrorCode::CancellationWindowClosed)?;
     let sms = queue_change_sms(&state, scope, &company, &appointment, None).await?;
@@ -502,7 +481,7 @@ async fn free_starts(
         buffer_before: Duration::minutes(appointment.service.buffer_before_minutes.into()),
         buffer_after: Duration::minutes(appointment.service.buffer_after_minutes.into()),
         step: Duration::minutes(SLOT_STEP_MINUTES),
-        earliest: now + reschedule_policy(appointment, company).notice,
+        earliest: now + change_policy(appointment, company, Change::Reschedule).notice,
         latest: now + company.policy.horizon,
     };
     Ok(schedule::free_slots(&hours, &busy, &request))
@@ -547,7 +526,7 @@ pub async fn reschedule_appointment(
         appointment.starts_at,
         appointment.created_at,
         now,
-        &reschedule_policy(&appointment, &company),
+        &change_policy(&appointment, &company, Change::Reschedule),
     );
     refusal(&decision, &appointment, ErrorCode::RescheduleWindowClosed)?;
 
@@ -588,9 +567,7 @@ pub async fn reschedule_appointment(
         return Err(unavailable());
     }
     let ends_at = starts_at + duration(&appointment);
-    let mut moved = appointment.clone();
-    moved.starts_at = starts_at;
-    let sms = queue_change_sms(&state, scope, &company, &moved, Some(starts_at)).await?;
+    let sms = queue_change_sms(&state, scope, &company, &appointment, Some(starts_at)).await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),

@@ -583,7 +583,6 @@ async fn slots_leave_out_booked_time_off_and_buffers(app: TestApp) {
         names.contains(&"Dr. Kollegin") && names.contains(&"Dr. Test"),
         "{names:?}"
     );
-    let _ = f.colleague;
     // Inside the 24-hour notice there are no slots.
     let soon = slot_starts(
         &app,
@@ -804,19 +803,8 @@ async fn cancellation_sends_a_confirmation_sms(app: TestApp) {
     let tokens = app.sign_in(WEBER, TESTER).await;
     let before = app.sent_sms().await.len();
     assert_eq!(cancel(&app, &tokens.access, &id, None).await.status(), 200);
-    let mut texts = Vec::new();
-    for _ in 0..100 {
-        texts = app
-            .sent_sms()
-            .await
-            .into_iter()
-            .skip(before)
-            .collect::<Vec<_>>();
-        if !texts.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_for_requests(&app.twilio, before + 1).await;
+    let texts: Vec<_> = app.sent_sms().await.into_iter().skip(before).collect();
     assert_eq!(texts.len(), 1, "one confirmation SMS");
     assert_eq!(texts[0].0, TESTER);
     assert_eq!(

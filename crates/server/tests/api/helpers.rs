@@ -349,3 +349,16 @@ pub async fn assert_problem(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(body["status"], status);
     body
 }
+
+/// Waits (real time, at most 5 s) until a fake server has received `n` requests; returns them all.
+/// For work the server does in the background (outbox, webhooks).
+pub async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
+    for _ in 0..100 {
+        let got = server.received_requests().await.unwrap_or_default();
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.received_requests().await.unwrap_or_default()
+}

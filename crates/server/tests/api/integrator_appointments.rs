@@ -333,14 +333,7 @@ async fn webhook_endpoints_over_the_api(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let mut requests = Vec::new();
-    for _ in 0..100 {
-        requests = receiver.received_requests().await.unwrap_or_default();
-        if !requests.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let requests = wait_for_requests(&receiver, 1).await;
     assert_eq!(requests.len(), 1);
     let body = String::from_utf8(requests[0].body.clone()).unwrap();
     let signature = requests[0]

@@ -33,18 +33,6 @@ async fn register(app: &TestApp, url: &str, events: &[&str]) -> SecretString {
     SecretString::new(secret)
 }
 
-/// Waits (real time) until the fake endpoint has `n` requests.
-async fn wait_for(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
-    for _ in 0..100 {
-        let got = server.received_requests().await.unwrap_or_default();
-        if got.len() >= n {
-            return got;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    server.received_requests().await.unwrap_or_default()
-}
-
 async fn upcoming(app: &TestApp, token: &str) -> Vec<Value> {
     let body: Value = app
         .get_auth("/api/customer/appointments", token)
@@ -104,7 +92,7 @@ async fn customer_changes_reach_integrators_signed(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let requests = wait_for(&integrator, 2).await;
+    let requests = wait_for_requests(&integrator, 2).await;
     assert_eq!(requests.len(), 2);
     let mut events = Vec::new();
     for request in &requests {
@@ -182,7 +170,7 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(
-        wait_for(&integrator, 1).await.len(),
+        wait_for_requests(&integrator, 1).await.len(),
         1,
         "first attempt right away"
     );
@@ -191,13 +179,13 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
     assert_eq!(integrator.received_requests().await.unwrap().len(), 1);
     app.clock.advance(Duration::seconds(31));
     assert_eq!(
-        wait_for(&integrator, 2).await.len(),
+        wait_for_requests(&integrator, 2).await.len(),
         2,
         "second attempt after 30 s"
     );
     app.clock.advance(Duration::seconds(61));
     assert_eq!(
-        wait_for(&integrator, 3).await.len(),
+        wait_for_requests(&integrator, 3).await.len(),
         3,
         "third attempt after another 60 s"
     );
