@@ -11,6 +11,7 @@ pub mod availability;
 pub mod bench;
 pub mod catalog;
 pub mod companies;
+pub mod consents;
 pub mod customers;
 pub mod error;
 pub mod idempotency;

@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod company;
+pub mod consent;
 pub mod ids;
 pub mod locale;
 pub mod otp;
@@ -17,6 +18,7 @@ pub mod secret;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use company::{CompanySlug, Industry};
+pub use consent::{Channel, ConsentSource, Purpose};
 pub use ids::{ChallengeId, CompanyId, CustomerId, SessionId};
 pub use locale::Locale;
 pub use otp::OtpCode;
