@@ -8,7 +8,7 @@ use actix_web::{
 };
 use futures_util::future::LocalBoxFuture;
 use portal_api_types::ErrorCode;
-use portal_db::ActiveSession;
+use portal_db::{ActiveSession, companies::Company};
 use serde::de::DeserializeOwned;
 use std::net::IpAddr;
 
@@ -104,8 +104,9 @@ pub fn user_agent(req: &HttpRequest) -> Option<String> {
 }
 
 /// The signed-in customer: a valid access token whose session is still live.
+/// The second field is the customer's company, read with the session in one query.
 #[derive(Debug, Clone)]
-pub struct Customer(pub ActiveSession);
+pub struct Customer(pub ActiveSession, pub Company);
 
 impl FromRequest for Customer {
     type Error = ApiError;
@@ -131,7 +132,7 @@ impl FromRequest for Customer {
                 .tokens
                 .verify(&token, now)
                 .ok_or_else(ApiError::unauthorized)?;
-            let session = portal_db::sessions::authenticate(
+            let (session, company) = portal_db::sessions::authenticate(
                 &state.db,
                 verified.session_id,
                 verified.company_id,
@@ -141,7 +142,7 @@ impl FromRequest for Customer {
             .await?
             .ok_or_else(ApiError::unauthorized)?;
             req.extensions_mut().insert(session.id);
-            Ok(Customer(session))
+            Ok(Customer(session, company))
         })
     }
 }
