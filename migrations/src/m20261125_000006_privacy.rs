@@ -45,12 +45,12 @@ impl MigrationTrait for Migration {
             integer(Customers::PendingEmailAttempts).default(0).take(),
             timestamp_with_time_zone_null(Customers::MedicalConsentAt),
         ];
-        for mut column in customer_columns {
+        for column in customer_columns {
             manager
                 .alter_table(
                     Table::alter()
                         .table(Customers::Table)
-                        .add_column(&mut column)
+                        .add_column(column)
                         .to_owned(),
                 )
                 .await?;
@@ -60,7 +60,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Companies::Table)
-                    .add_column(&mut integer_null(Companies::MessageRetentionDays))
+                    .add_column(integer_null(Companies::MessageRetentionDays))
                     .to_owned(),
             )
             .await

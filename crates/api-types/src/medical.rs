@@ -83,6 +83,16 @@ pub struct MedicalHistoryVersion {
     pub content: MedicalHistory,
 }
 
+/// The current medical history and the consent state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MedicalHistoryCurrent {
+    /// Whether the customer consents to keeping a medical history.
+    pub consent: MedicalConsentResponse,
+    /// The newest version, or null before the first one.
+    pub current: Option<MedicalHistoryVersion>,
+}
+
 /// A version without its content, for the version list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -122,4 +132,12 @@ pub struct MedicalConsentResponse {
     pub granted: bool,
     /// Since when, if given.
     pub granted_at: Option<DateTime<Utc>>,
+}
+
+/// Every version with its content, newest first (integrator API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MedicalHistoryVersions {
+    /// The versions.
+    pub items: Vec<MedicalHistoryVersion>,
 }

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 #[derive(utoipa::ToSchema)]
 #[schema(as = Channel)]
-#[allow(dead_code, reason = "documents the wire values of portal_domain::Channel")]
+#[allow(
+    dead_code,
+    reason = "documents the wire values of portal_domain::Channel"
+)]
 #[schema(rename_all = "snake_case")]
 enum ChannelSchema {
     /// Text message.
@@ -23,7 +26,10 @@ enum ChannelSchema {
 #[cfg(feature = "openapi")]
 #[derive(utoipa::ToSchema)]
 #[schema(as = Purpose)]
-#[allow(dead_code, reason = "documents the wire values of portal_domain::Purpose")]
+#[allow(
+    dead_code,
+    reason = "documents the wire values of portal_domain::Purpose"
+)]
 #[schema(rename_all = "snake_case")]
 enum PurposeSchema {
     /// Confirmations of bookings, changes and cancellations.
@@ -94,4 +100,32 @@ pub struct ConsentsResponse {
     pub items: Vec<ConsentRecord>,
     /// Since when the customer consents to keeping a medical history (healthcare only), if so.
     pub medical_history_consent_at: Option<DateTime<Utc>>,
+}
+
+/// Where an answer recorded by the business was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedConsentSource {
+    /// The customer said so on the phone (to staff or the phone assistant).
+    Phone,
+    /// The business's own system recorded it (e.g. a form at the front desk).
+    Integrator,
+}
+
+/// An answer the business recorded for a customer (integrator API).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecordConsent {
+    /// The channel.
+    #[cfg_attr(feature = "openapi", schema(value_type = ChannelSchema))]
+    pub channel: Channel,
+    /// The purpose.
+    #[cfg_attr(feature = "openapi", schema(value_type = PurposeSchema))]
+    pub purpose: Purpose,
+    /// Granted (`true`) or withdrawn.
+    pub granted: bool,
+    /// Where the customer gave it.
+    pub source: RecordedConsentSource,
 }

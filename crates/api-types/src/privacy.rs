@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    medical::MedicalHistoryVersion, preferences::ConsentRecord, profile::ProfileResponse,
-};
+use crate::{medical::MedicalHistoryVersion, preferences::ConsentRecord, profile::ProfileResponse};
 
 /// Everything the portal stores about the customer, in one document (GDPR Art. 15 and 20).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -145,7 +145,10 @@ pub struct VerifyEmail {
 #[serde(deny_unknown_fields)]
 pub struct ChangePhone {
     /// The new number, national (read with the company's country) or international.
-    #[cfg_attr(feature = "openapi", schema(example = "0151 23456789", max_length = 32))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "0151 23456789", max_length = 32)
+    )]
     pub phone: String,
 }
 

@@ -76,9 +76,15 @@ mod tests {
     fn limits_are_checked_while_parsing() {
         assert_eq!(BoundedText::<5>::parse("  abc ").unwrap().as_str(), "abc");
         assert_eq!(BoundedText::<5>::parse("äöüßé").unwrap().as_str(), "äöüßé");
-        assert_eq!(BoundedText::<5>::parse("abcdef"), Err(InvalidText::TooLong(5)));
+        assert_eq!(
+            BoundedText::<5>::parse("abcdef"),
+            Err(InvalidText::TooLong(5))
+        );
         assert_eq!(BoundedText::<5>::parse("   "), Err(InvalidText::Empty));
-        assert_eq!(BoundedText::<5>::parse("a\u{0}b"), Err(InvalidText::Control));
+        assert_eq!(
+            BoundedText::<5>::parse("a\u{0}b"),
+            Err(InvalidText::Control)
+        );
         assert!(BoundedText::<9>::parse("a\nb").is_ok());
         let parsed: Result<BoundedText<3>, _> = serde_json::from_str("\"abcd\"");
         assert!(parsed.unwrap_err().to_string().contains("at most 3"));

@@ -170,7 +170,10 @@ pub async fn update_profile(
     let address = update.address.as_ref();
     let result = customers::Entity::update_many()
         .col_expr(customers::Column::Name, Expr::value(update.name.as_str()))
-        .col_expr(customers::Column::Locale, Expr::value(update.locale.as_str()))
+        .col_expr(
+            customers::Column::Locale,
+            Expr::value(update.locale.as_str()),
+        )
         .col_expr(
             customers::Column::AddressStreet,
             Expr::value(address.map(|a| a.street.clone())),
@@ -205,7 +208,10 @@ pub async fn remove_email(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     customers::Entity::update_many()
-        .col_expr(customers::Column::Email, Expr::value(Option::<String>::None))
+        .col_expr(
+            customers::Column::Email,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(
             customers::Column::EmailVerifiedAt,
             Expr::value(Option::<DateTime<Utc>>::None),
@@ -236,7 +242,10 @@ pub async fn start_email_change(
 ) -> Result<(), DbError> {
     customers::Entity::update_many()
         .col_expr(customers::Column::PendingEmail, Expr::value(email.as_str()))
-        .col_expr(customers::Column::PendingEmailCodeHmac, Expr::value(code_hmac))
+        .col_expr(
+            customers::Column::PendingEmailCodeHmac,
+            Expr::value(code_hmac),
+        )
         .col_expr(
             customers::Column::PendingEmailExpiresAt,
             Expr::value(expires_at),
@@ -256,15 +265,21 @@ pub async fn pending_email(
     let Some(m) = customers::Entity::find().filter(own(scope)).one(db).await? else {
         return Ok(None);
     };
-    Ok(match (m.pending_email, m.pending_email_code_hmac, m.pending_email_expires_at) {
-        (Some(email), Some(code_hmac), Some(expires_at)) => Some(PendingEmail {
-            email,
-            code_hmac,
-            expires_at,
-            attempts: u32::try_from(m.pending_email_attempts).unwrap_or(u32::MAX),
-        }),
-        _ => None,
-    })
+    Ok(
+        match (
+            m.pending_email,
+            m.pending_email_code_hmac,
+            m.pending_email_expires_at,
+        ) {
+            (Some(email), Some(code_hmac), Some(expires_at)) => Some(PendingEmail {
+                email,
+                code_hmac,
+                expires_at,
+                attempts: u32::try_from(m.pending_email_attempts).unwrap_or(u32::MAX),
+            }),
+            _ => None,
+        },
+    )
 }
 
 /// Takes one attempt at the pending address's code; false (and nothing compared) when it is
@@ -323,21 +338,48 @@ pub async fn confirm_email(
     Ok(result.rows_affected == 1)
 }
 
-/// Switches the customer's phone number; a number another customer of the company has is a
-/// [`DbError::Conflict`]. Returns false when the customer no longer exists.
+/// Switches the customer's phone number, in one transaction with the notice to the old number
+/// (`notice`, queued) and the end of every other session (all but `keep`). A number another
+/// customer of the company has is a [`DbError::Conflict`]. Returns how many sessions ended, or
+/// `None` when the customer no longer exists.
 pub async fn change_phone(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     scope: &CustomerScope,
     phone: &PhoneNumber,
+    notice: Option<crate::notifications::NewNotification>,
+    keep: portal_domain::SessionId,
     now: DateTime<Utc>,
-) -> Result<bool, DbError> {
+) -> Result<Option<u64>, DbError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
     let result = customers::Entity::update_many()
         .col_expr(customers::Column::Phone, Expr::value(phone.as_str()))
         .col_expr(customers::Column::UpdatedAt, Expr::value(now))
         .filter(own(scope))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(None);
+    }
+    if let Some(notice) = notice {
+        crate::notifications::queue(&txn, notice, now).await?;
+    }
+    let ended = crate::sessions::revoke_others(&txn, scope, keep, "phone_changed", now).await?;
+    crate::audit::record(
+        &txn,
+        crate::audit::AuditEntry {
+            company_id: scope.company_id(),
+            customer_id: Some(scope.customer_id()),
+            actor: "customer",
+            action: "profile.phone_changed",
+            target: None,
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(ended))
 }
 
 /// Records (`Some(now)`) or withdraws (`None`) the consent to keep a medical history.
@@ -352,6 +394,22 @@ pub async fn set_medical_consent(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Like [`set_medical_consent`] for a customer named by id (demo data, operators).
+pub async fn set_medical_consent_by_id(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    id: CustomerId,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    customers::Entity::update_many()
+        .col_expr(customers::Column::MedicalConsentAt, Expr::value(at))
+        .filter(customers::Column::Id.eq(id.as_uuid()))
+        .filter(customers::Column::CompanyId.eq(company.as_uuid()))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Finds a live customer of `company` by id (integrator side, where no session scope exists).

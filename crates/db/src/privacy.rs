@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use portal_entity::{
-    appointment_events as ev, appointments as a, audit_log as al, branches as b,
-    customers as c, idempotency_keys as ik, medical_history_versions as mh, notifications as n,
+    appointment_events as ev, appointments as a, audit_log as al, branches as b, customers as c,
+    idempotency_keys as ik, medical_history_versions as mh, notifications as n,
     otp_challenges as ch, phone_lockouts as lk, push_subscriptions as ps, refresh_tokens as rt,
     services as sv, sessions as s, staff as st, support_messages as sm, support_threads as th,
     webhook_deliveries as wd,
@@ -184,14 +184,17 @@ pub async fn appointments(
             .all(db)
             .await?
         {
-            events.entry(e.appointment_id).or_default().push(EventRecord {
-                kind: e.kind,
-                actor: e.actor,
-                from_starts_at: e.from_starts_at,
-                to_starts_at: e.to_starts_at,
-                reason: e.reason,
-                at: e.created_at,
-            });
+            events
+                .entry(e.appointment_id)
+                .or_default()
+                .push(EventRecord {
+                    kind: e.kind,
+                    actor: e.actor,
+                    from_starts_at: e.from_starts_at,
+                    to_starts_at: e.to_starts_at,
+                    reason: e.reason,
+                    at: e.created_at,
+                });
         }
     }
     let names = |pairs: Vec<(Uuid, String)>| pairs.into_iter().collect::<HashMap<_, _>>();
@@ -425,9 +428,7 @@ pub async fn erase(
     wd::Entity::update_many()
         .col_expr(
             wd::Column::Payload,
-            Expr::value(
-                serde_json::json!({"redacted": "customer erased"}).to_string(),
-            ),
+            Expr::value(serde_json::json!({"redacted": "customer erased"}).to_string()),
         )
         .filter(wd::Column::CompanyId.eq(company))
         .filter(wd::Column::Payload.like(needle.clone()))

@@ -174,9 +174,13 @@ pub async fn rotate(db: &portal_db::DatabaseConnection, keys: &MedicalKeys) -> a
     let mut done = 0;
     let mut failed = std::collections::HashSet::new();
     loop {
-        let batch = medical::sealed_with_other_keys(db, keys.current_id(), 200 + failed.len() as u64)
-            .await?;
-        let todo: Vec<_> = batch.into_iter().filter(|v| !failed.contains(&v.id)).collect();
+        let batch =
+            medical::sealed_with_other_keys(db, keys.current_id(), 200 + failed.len() as u64)
+                .await?;
+        let todo: Vec<_> = batch
+            .into_iter()
+            .filter(|v| !failed.contains(&v.id))
+            .collect();
         if todo.is_empty() {
             break;
         }
@@ -236,21 +240,22 @@ mod tests {
         );
         let sealed = keys.seal(b"penicillin", &aad).unwrap();
         assert_eq!(sealed.key_id, "k2");
-        assert!(
-            !sealed
-                .ciphertext
-                .windows(10)
-                .any(|w| w == b"penicillin")
-        );
+        assert!(!sealed.ciphertext.windows(10).any(|w| w == b"penicillin"));
         let row = stored(sealed.clone(), 3);
         assert_eq!(keys.open(&row).unwrap(), b"penicillin");
         // Moved to another version number: refused.
-        assert!(matches!(keys.open(&stored(sealed.clone(), 4)), Err(CryptoError::Corrupt)));
+        assert!(matches!(
+            keys.open(&stored(sealed.clone(), 4)),
+            Err(CryptoError::Corrupt)
+        ));
         // A key that is gone: refused, naming it.
         let only_a = MedicalKeys::parse(&format!("k1={a}"), None).unwrap();
         assert!(matches!(only_a.open(&row), Err(CryptoError::UnknownKey(id)) if id == "k2"));
         // Two seals of the same text differ (fresh nonce).
-        assert_ne!(keys.seal(b"x", &aad).unwrap().nonce, keys.seal(b"x", &aad).unwrap().nonce);
+        assert_ne!(
+            keys.seal(b"x", &aad).unwrap().nonce,
+            keys.seal(b"x", &aad).unwrap().nonce
+        );
     }
 
     #[test]

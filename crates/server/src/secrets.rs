@@ -58,7 +58,12 @@ pub fn resolve(settings: &Settings) -> anyhow::Result<Secrets> {
 
 fn medical_keys(settings: &Settings, dir: &Path) -> anyhow::Result<MedicalKeys> {
     let current = settings.auth.medical_key_id.as_deref();
-    if let Some(keys) = settings.auth.medical_keys.as_ref().filter(|s| !s.is_empty()) {
+    if let Some(keys) = settings
+        .auth
+        .medical_keys
+        .as_ref()
+        .filter(|s| !s.is_empty())
+    {
         return MedicalKeys::parse(keys.expose(), current).context("PORTAL__AUTH__MEDICAL_KEYS");
     }
     if settings.environment == Environment::Production {
@@ -70,7 +75,8 @@ fn medical_keys(settings: &Settings, dir: &Path) -> anyhow::Result<MedicalKeys> 
     if !path.exists() {
         add_development_medical_key(settings)?;
     }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     MedicalKeys::parse(&text, current).with_context(|| path.display().to_string())
 }
 
@@ -79,7 +85,11 @@ fn medical_keys(settings: &Settings, dir: &Path) -> anyhow::Result<MedicalKeys> 
 /// With configured keys, or in production, operators add keys to the configuration instead.
 pub fn add_development_medical_key(settings: &Settings) -> anyhow::Result<String> {
     if settings.environment == Environment::Production
-        || settings.auth.medical_keys.as_ref().is_some_and(|s| !s.is_empty())
+        || settings
+            .auth
+            .medical_keys
+            .as_ref()
+            .is_some_and(|s| !s.is_empty())
     {
         bail!(
             "medical keys come from PORTAL__AUTH__MEDICAL_KEYS: add the new key there (and set PORTAL__AUTH__MEDICAL_KEY_ID), then run `portal keys rotate`"
@@ -168,11 +178,19 @@ mod tests {
         assert_ne!(first.jwt.expose(), first.otp_hmac.expose());
         assert_eq!(first.jwt.expose().len(), 64);
         assert_eq!(first.medical.current_id(), "k1");
-        assert_eq!(second.medical.current_id(), "k1", "the generated key is kept");
+        assert_eq!(
+            second.medical.current_id(),
+            "k1",
+            "the generated key is kept"
+        );
         assert_eq!(add_development_medical_key(&s).unwrap(), "k2");
         let third = resolve(&s).unwrap();
         assert_eq!(third.medical.current_id(), "k2");
-        assert_eq!(third.medical.ids().count(), 2, "old keys stay to open old data");
+        assert_eq!(
+            third.medical.ids().count(),
+            2,
+            "old keys stay to open old data"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 

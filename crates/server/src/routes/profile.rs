@@ -147,7 +147,9 @@ pub async fn update_profile(
             ApiError::invalid_field(ErrorCode::ValidationFailed, "date_of_birth", message)
         };
         if company.industry != Industry::Healthcare {
-            return Err(field("only healthcare businesses keep a date of birth; send null"));
+            return Err(field(
+                "only healthcare businesses keep a date of birth; send null",
+            ));
         }
         let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
         if born < earliest || born > now.date_naive() {
@@ -308,12 +310,12 @@ pub async fn verify_email(
         return Err(expired());
     }
     let mac = email_code_mac(&state, scope.customer_id(), &pending.email, &body.0.code)?;
-    let matches: bool = subtle::ConstantTimeEq::ct_eq(mac.as_bytes(), pending.code_hmac.as_bytes()).into();
+    let matches: bool =
+        subtle::ConstantTimeEq::ct_eq(mac.as_bytes(), pending.code_hmac.as_bytes()).into();
     if !matches || !customers::confirm_email(&state.db, scope, &pending.code_hmac, now).await? {
         return Err(
-            ApiError::new(ErrorCode::InvalidCode, "The code is not correct.").attempts_remaining(
-                EMAIL_CODE_ATTEMPTS.saturating_sub(pending.attempts + 1),
-            ),
+            ApiError::new(ErrorCode::InvalidCode, "The code is not correct.")
+                .attempts_remaining(EMAIL_CODE_ATTEMPTS.saturating_sub(pending.attempts + 1)),
         );
     }
     audit::record(
