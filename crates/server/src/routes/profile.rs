@@ -30,6 +30,8 @@ const EMAIL_CODE_TTL: Duration = Duration::minutes(30);
 const EMAIL_CODE_ATTEMPTS: u32 = 5;
 /// A new code for the same address is sent at most this often.
 const EMAIL_RESEND: Duration = Duration::seconds(60);
+/// Email codes one account may have sent per hour (to any addresses).
+const EMAIL_CODES_PER_HOUR: u64 = 5;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -113,7 +115,8 @@ pub async fn get_profile(
 /// A **new email address is not used until confirmed**: the answer shows it as `pending_email`,
 /// and a 6-digit code (valid 30 minutes) is emailed to it; send the code to
 /// `POST /api/customer/profile/email/verify`. Sending the same pending address again within a
-/// minute sends no new code. `date_of_birth` is kept only by healthcare businesses (elsewhere it
+/// minute sends no new code; an account gets at most 5 confirmation emails an hour (429
+/// `rate_limited`, and nothing is changed). `date_of_birth` is kept only by healthcare businesses (elsewhere it
 /// must be null). The phone number changes only through `POST /api/customer/profile/phone`.
 #[utoipa::path(
     tag = "Profile",
@@ -126,6 +129,7 @@ pub async fn get_profile(
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing, unknown or invalid (`validation_failed`)", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:customer-portal:problem:validation_failed", "title": "Invalid request", "status": 422, "detail": "email: not a valid email address", "code": "validation_failed", "errors": [{"field": "email", "message": "not a valid email address"}]})),
+        (status = 429, description = "`rate_limited`: too many confirmation emails this hour", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -159,6 +163,13 @@ pub async fn update_profile(
     let current = customers::get(&state.db, scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
+    // Refuse before changing anything, so a 429 leaves the profile as it was.
+    if let Some(email) = &body.email
+        && current.email.as_deref() != Some(email.as_str())
+        && needs_new_code(&state, scope, email).await?
+    {
+        check_email_budget(&state, scope).await?;
+    }
     let update = ProfileUpdate {
         name: body.name,
         locale: body.language,
@@ -217,6 +228,35 @@ fn email_code_mac(
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
+/// Whether saving `email` sends a new code: not when the same address got one a moment ago.
+async fn needs_new_code(
+    state: &AppState,
+    scope: &CustomerScope,
+    email: &EmailAddress,
+) -> ApiResult<bool> {
+    let now = state.clock.now();
+    Ok(match customers::pending_email(&state.db, scope).await? {
+        Some(pending) => {
+            pending.email != email.as_str()
+                || pending.expires_at - EMAIL_CODE_TTL + EMAIL_RESEND <= now
+        }
+        None => true,
+    })
+}
+
+/// 429 when the account already had its confirmation emails for this hour.
+async fn check_email_budget(state: &AppState, scope: &CustomerScope) -> ApiResult<()> {
+    let since = state.clock.now() - Duration::hours(1);
+    if customers::email_codes_since(&state.db, scope, since).await? >= EMAIL_CODES_PER_HOUR {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "Too many confirmation emails were requested. Please try again later.",
+        )
+        .retry_after(3600));
+    }
+    Ok(())
+}
+
 /// Stores the address as pending and queues an email with its code (unless the same address got
 /// a code less than a minute ago).
 async fn start_email_change(
@@ -227,10 +267,7 @@ async fn start_email_change(
     company_name: &str,
 ) -> ApiResult<()> {
     let now = state.clock.now();
-    if let Some(pending) = customers::pending_email(&state.db, scope).await?
-        && pending.email == email.as_str()
-        && pending.expires_at - EMAIL_CODE_TTL + EMAIL_RESEND > now
-    {
+    if !needs_new_code(state, scope, email).await? {
         return Ok(());
     }
     let code = random_code()?;
@@ -258,7 +295,7 @@ async fn start_email_change(
             company_id: scope.company_id(),
             customer_id: Some(scope.customer_id()),
             channel: "email",
-            kind: "email_verification",
+            kind: customers::EMAIL_CODE_KIND,
             recipient: email.as_str().to_owned(),
             subject: Some(subject),
             body_text: body,
