@@ -664,3 +664,36 @@ async fn retention_purges_challenges_sessions_and_message_bodies(app: TestApp) {
     let again = portal_db::retention::purge(&app.db, now).await.unwrap();
     assert_eq!(again, portal_db::retention::Purged::default());
 }
+
+/// The server runs the purge by itself every `retention.interval_seconds`.
+mod background_retention {
+    use super::*;
+
+    async fn run(backend: Backend) {
+        let Some(app) = spawn_app_with(backend, |s| s.retention.interval_seconds = 1).await else {
+            return;
+        };
+        app.challenge(WEBER, ANNA).await;
+        assert!(count(&app, "SELECT COUNT(*) AS n FROM otp_challenges").await >= 1);
+        app.clock.advance(Duration::hours(25));
+        let mut left = -1;
+        for _ in 0..60 {
+            left = count(&app, "SELECT COUNT(*) AS n FROM otp_challenges").await;
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, 0, "the retention job did not run");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Backend::Postgres).await;
+    }
+}

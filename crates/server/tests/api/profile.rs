@@ -12,6 +12,7 @@ both_databases!(
     address_and_date_of_birth_round_trip,
     phone_change_notifies_the_old_number_and_ends_other_sessions,
     phone_change_refuses_a_taken_number_and_needs_a_recent_sign_in,
+    phone_change_sms_failure_is_503_and_costs_nothing,
 );
 
 async fn put_profile(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
@@ -559,4 +560,45 @@ async fn phone_change_refuses_a_taken_number_and_needs_a_recent_sign_in(app: Tes
     .await;
     let profile = ok_json(app.get_auth("/api/customer/profile", &me.access).await, 200).await;
     assert_eq!(profile["phone"], ANNA, "nothing changed");
+}
+
+async fn phone_change_sms_failure_is_503_and_costs_nothing(app: TestApp) {
+    use crate::personal_helpers::*;
+    use wiremock::{Mock, ResponseTemplate, matchers::method};
+    let me = app.sign_in(WEBER, ANNA).await;
+    app.twilio.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(
+            json!({"code": 20500, "message": "Internal Server Error", "status": 500}),
+        ))
+        .mount(&app.twilio)
+        .await;
+    for _ in 0..6 {
+        let res = post(
+            &app,
+            "/api/customer/profile/phone",
+            &me.access,
+            &json!({"phone": NEW_PHONE}),
+        )
+        .await;
+        assert_problem(res, 503, "sms_unavailable").await;
+    }
+    app.twilio.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"sid": "SM1", "status": "queued"})),
+        )
+        .mount(&app.twilio)
+        .await;
+    // Neither the cooldown nor the hourly cap was charged.
+    let res = post(
+        &app,
+        "/api/customer/profile/phone",
+        &me.access,
+        &json!({"phone": NEW_PHONE}),
+    )
+    .await;
+    ok_json(res, 202).await;
+    let profile = ok_json(app.get_auth("/api/customer/profile", &me.access).await, 200).await;
+    assert_eq!(profile["phone"], ANNA);
 }
