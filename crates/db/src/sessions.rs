@@ -310,3 +310,24 @@ pub async fn list(
         })
         .collect())
 }
+
+/// Ends every live session of the customer except `keep` (after a phone change, or "sign out
+/// other devices"); returns how many ended.
+pub async fn revoke_others(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    keep: SessionId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let result = s::Entity::update_many()
+        .col_expr(s::Column::RevokedAt, Expr::value(now))
+        .col_expr(s::Column::RevokedReason, Expr::value(reason))
+        .filter(s::Column::Id.ne(keep.as_uuid()))
+        .filter(s::Column::CustomerId.eq(scope.customer_id.as_uuid()))
+        .filter(s::Column::CompanyId.eq(scope.company_id.as_uuid()))
+        .filter(s::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

@@ -108,6 +108,28 @@ pub fn user_agent(req: &HttpRequest) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Customer(pub ActiveSession, pub Company);
 
+/// How recent a sign-in must be for sensitive operations (medical history, phone change, export,
+/// erasure).
+pub const STEP_UP_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+impl Customer {
+    /// The session's scope if the customer signed in (proved the phone) within the last 10
+    /// minutes; otherwise 401 `reauth_required`.
+    pub fn recently_signed_in(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<&portal_db::CustomerScope, ApiError> {
+        if now - self.0.auth_time <= STEP_UP_WINDOW {
+            Ok(&self.0.scope)
+        } else {
+            Err(ApiError::new(
+                ErrorCode::ReauthRequired,
+                "Please sign in again: this needs a sign-in within the last 10 minutes.",
+            ))
+        }
+    }
+}
+
 impl FromRequest for Customer {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
