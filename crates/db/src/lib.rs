@@ -17,7 +17,10 @@ pub mod error;
 pub mod idempotency;
 pub mod notifications;
 pub mod otp;
+pub mod push;
+pub mod reminders;
 pub mod sessions;
+pub mod support;
 pub mod webhooks;
 
 pub use error::DbError;

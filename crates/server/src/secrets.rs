@@ -17,6 +17,8 @@ pub struct Secrets {
     pub jwt: SecretString,
     /// HMAC-SHA256 key for stored sign-in codes.
     pub otp_hmac: SecretString,
+    /// VAPID private key for Web Push (base64url P-256 scalar).
+    pub vapid: SecretString,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -44,7 +46,38 @@ pub fn resolve(settings: &Settings) -> anyhow::Result<Secrets> {
             &dir,
             "otp-hmac.key",
         )?,
+        vapid: vapid(settings, &dir)?,
     })
+}
+
+/// The VAPID key: configured, or (development) generated once into `dir/vapid.key`.
+fn vapid(settings: &Settings, dir: &Path) -> anyhow::Result<SecretString> {
+    const VAR: &str = "PORTAL__PUSH__VAPID_PRIVATE_KEY";
+    if let Some(key) = settings
+        .push
+        .vapid_private_key
+        .as_ref()
+        .filter(|k| !k.is_empty())
+    {
+        portal_notify::push::vapid_public_key(key)
+            .map_err(|_| anyhow::anyhow!("{VAR} is not a base64url P-256 private key"))?;
+        return Ok(key.clone());
+    }
+    if settings.environment == Environment::Production {
+        bail!("missing secret: set {VAR} (base64url of a P-256 private key, 32 bytes)");
+    }
+    let path = dir.join("vapid.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let key = SecretString::new(existing.trim());
+        if portal_notify::push::vapid_public_key(&key).is_ok() {
+            return Ok(key);
+        }
+    }
+    let key = portal_notify::push::generate_vapid_key().context("generating a VAPID key")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_private(&path, key.expose()).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a development VAPID key");
+    Ok(key)
 }
 
 fn one(
@@ -112,6 +145,8 @@ mod tests {
         assert_eq!(first.jwt.expose(), second.jwt.expose());
         assert_ne!(first.jwt.expose(), first.otp_hmac.expose());
         assert_eq!(first.jwt.expose().len(), 64);
+        assert_eq!(first.vapid.expose(), second.vapid.expose());
+        assert!(portal_notify::push::vapid_public_key(&first.vapid).is_ok());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -47,6 +47,13 @@ impl Application {
             &settings.auth.audience,
             settings.auth.access_ttl_seconds,
         );
+        let mailer = mailer(&settings)?;
+        let push = portal_notify::WebPushSender::new(
+            secrets.vapid.clone(),
+            settings.push.subject.clone(),
+            Duration::from_secs(settings.push.timeout_seconds),
+        )
+        .context("configuring Web Push")?;
         let state = AppState {
             db,
             clock,
@@ -57,6 +64,9 @@ impl Application {
                 .context("building the webhook client")?,
             settings: Arc::new(settings),
             metrics: Metrics::new().context("registering metrics")?,
+            mailer,
+            push,
+            events: crate::events::EventHub::new(),
         };
         let listener = TcpListener::bind(&state.settings.server.bind)
             .with_context(|| format!("binding {}", state.settings.server.bind))?;
@@ -79,12 +89,17 @@ impl Application {
         &self.state
     }
 
-    /// Runs the server and the outbox worker until stopped (SIGINT/SIGTERM stop gracefully).
+    /// Runs the server, the outbox worker and the reminder scheduler until stopped (SIGINT/SIGTERM
+    /// stop gracefully).
     pub async fn run(self) -> std::io::Result<()> {
         let interval = Duration::from_millis(self.state.settings.outbox.poll_interval_ms.max(10));
         let worker = tokio::spawn(crate::outbox::run(self.state.clone(), interval));
+        let reminder_interval =
+            Duration::from_millis(self.state.settings.outbox.reminder_interval_ms.max(10));
+        let reminders = tokio::spawn(crate::reminders::run(self.state.clone(), reminder_interval));
         let result = self.server.await;
         worker.abort();
+        reminders.abort();
         result
     }
 }
@@ -111,6 +126,47 @@ pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
             }
             tracing::warn!("no Twilio credentials: SMS go to the log (development sender)");
             Ok(Arc::new(DevSmsSender::new()))
+        }
+    }
+}
+
+/// The mailer the configuration asks for: SMTP with a host, else `.eml` files under
+/// `data_dir/mail` (development only).
+pub fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn portal_notify::Mailer>> {
+    use portal_notify::{EmlWriter, SmtpConfig, SmtpMailer, SmtpSecurity};
+    let s = &settings.smtp;
+    match s.host.as_deref().filter(|h| !h.is_empty()) {
+        Some(host) => {
+            let security = match s.security.as_str() {
+                "starttls" => SmtpSecurity::StartTls,
+                "tls" => SmtpSecurity::Tls,
+                "none" => SmtpSecurity::None,
+                other => {
+                    anyhow::bail!("smtp.security must be starttls, tls or none, not {other:?}")
+                }
+            };
+            Ok(Arc::new(
+                SmtpMailer::new(SmtpConfig {
+                    host: host.to_owned(),
+                    port: s.port,
+                    security,
+                    username: s.username.clone(),
+                    password: s.password.clone(),
+                    from: s.from.clone(),
+                    timeout: Duration::from_secs(s.timeout_seconds),
+                })
+                .context("configuring SMTP")?,
+            ))
+        }
+        None => {
+            if settings.environment == crate::config::Environment::Production {
+                anyhow::bail!("missing setting: set PORTAL__SMTP__HOST (and credentials)");
+            }
+            let dir = settings.data_dir.join("mail");
+            tracing::warn!(dir = %dir.display(), "no SMTP host: emails are written as .eml files");
+            Ok(Arc::new(
+                EmlWriter::new(dir, &s.from).context("configuring the .eml writer")?,
+            ))
         }
     }
 }

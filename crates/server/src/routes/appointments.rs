@@ -19,18 +19,17 @@ use portal_db::{
     companies::{self, Company},
 };
 use portal_domain::schedule::{self, ChangeDecision, Interval, SlotRequest};
+use portal_notify::messages::AppointmentEvent;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
-    appointments::{
-        Change, change_policy, confirmation, detail_response, local, queue_change_sms, response,
-        zone,
-    },
+    appointments::{Change, change_policy, confirmation, detail_response, local, response, zone},
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
+    messages,
     state::AppState,
 };
 
@@ -284,7 +283,14 @@ pub async fn cancel_appointment(
         &change_policy(&appointment, &company, Change::Cancel),
     );
     refusal(&decision, &appointment, ErrorCode::CancellationWindowClosed)?;
-    let sms = queue_change_sms(&state, scope, &company, &appointment, None).await?;
+    let queued = messages::for_appointment(
+        &state,
+        &company,
+        &appointment,
+        AppointmentEvent::Cancelled,
+        None,
+    )
+    .await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
@@ -302,7 +308,7 @@ pub async fn cancel_appointment(
         }),
     );
     let effects = Effects {
-        sms,
+        messages: queued,
         webhook: Some(webhook),
     };
     match repo::cancel(
@@ -318,7 +324,7 @@ pub async fn cancel_appointment(
     )
     .await?
     {
-        WriteOutcome::Done => {}
+        WriteOutcome::Done => messages::appointment_changed(&state, &appointment, "cancelled"),
         WriteOutcome::SlotTaken | WriteOutcome::Stale => {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
@@ -567,7 +573,14 @@ pub async fn reschedule_appointment(
         return Err(unavailable());
     }
     let ends_at = starts_at + duration(&appointment);
-    let sms = queue_change_sms(&state, scope, &company, &appointment, Some(starts_at)).await?;
+    let queued = messages::for_appointment(
+        &state,
+        &company,
+        &appointment,
+        AppointmentEvent::Rescheduled,
+        Some((starts_at, ends_at)),
+    )
+    .await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
@@ -587,7 +600,7 @@ pub async fn reschedule_appointment(
         }),
     );
     let effects = Effects {
-        sms,
+        messages: queued,
         webhook: Some(webhook),
     };
     let outcome = repo::reschedule(
@@ -605,7 +618,7 @@ pub async fn reschedule_appointment(
     )
     .await?;
     match outcome {
-        WriteOutcome::Done => {}
+        WriteOutcome::Done => messages::appointment_changed(&state, &appointment, "rescheduled"),
         WriteOutcome::SlotTaken => return Err(unavailable()),
         WriteOutcome::Stale => {
             return Err(ApiError::new(
