@@ -6,7 +6,9 @@ pub mod appointments;
 pub mod auth;
 pub mod error;
 pub mod integrations;
+pub mod notifications;
 pub mod profile;
+pub mod support;
 pub mod webhooks;
 
 pub use error::{ErrorCode, FieldError, Problem};

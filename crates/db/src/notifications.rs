@@ -467,3 +467,25 @@ pub async fn appointment_active(db: &impl ConnectionTrait, id: Uuid) -> Result<b
         .await?
         .is_some())
 }
+
+/// Every (not erased) account with this phone number, in any company: an inbound SMS (STOP) comes
+/// from the number, not from an account.
+pub async fn customers_with_phone(
+    db: &impl ConnectionTrait,
+    phone: &portal_domain::PhoneNumber,
+) -> Result<Vec<(CompanyId, CustomerId)>, DbError> {
+    use portal_entity::customers as c;
+    let rows: Vec<(Uuid, Uuid)> = c::Entity::find()
+        .select_only()
+        .column(c::Column::CompanyId)
+        .column(c::Column::Id)
+        .filter(c::Column::Phone.eq(phone.as_str()))
+        .filter(c::Column::ErasedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(company, id)| (CompanyId::from_uuid(company), CustomerId::from_uuid(id)))
+        .collect())
+}

@@ -189,3 +189,31 @@ pub async fn mark_read_by(
         .await?;
     Ok(())
 }
+
+/// Adds a message and queues the `support.message_created` webhook with it, in one transaction, so
+/// neither exists without the other.
+#[allow(clippy::too_many_arguments, reason = "one write with its webhook")]
+pub async fn post_with_webhook(
+    db: &sea_orm::DatabaseConnection,
+    company: CompanyId,
+    customer: CustomerId,
+    author: Author,
+    author_name: Option<String>,
+    body: &str,
+    now: DateTime<Utc>,
+    payload: impl FnOnce(&SupportMessage) -> serde_json::Value,
+) -> Result<SupportMessage, DbError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let message = post(&txn, company, customer, author, author_name, body, now).await?;
+    crate::webhooks::enqueue(
+        &txn,
+        company,
+        "support.message_created",
+        &payload(&message),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(message)
+}

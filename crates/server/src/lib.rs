@@ -18,5 +18,6 @@ pub mod secrets;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod support;
 pub mod telemetry;
 pub mod tokens;

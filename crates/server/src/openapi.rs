@@ -21,6 +21,9 @@ times are RFC 3339 instants. Access tokens are JWTs valid 15 minutes; refresh to
         (name = "Sign-in", description = "Phone number and SMS code; tokens"),
         (name = "Sessions", description = "Signed-in devices"),
         (name = "Profile", description = "The customer's own details"),
+        (name = "Messages", description = "The customer's message history (SMS, email, push), push subscriptions and live updates (server-sent events)"),
+        (name = "Support", description = "Chat with the business"),
+        (name = "Webhooks", description = "Callbacks from providers (Twilio)"),
         (name = "Integrations", description = "Integrator API (`/api/integrations/v1`): catalogue and customers, authenticated with a per-company API key (`Authorization: Bearer pk_…`); every POST needs an `Idempotency-Key`"),
     )
 )]

@@ -114,6 +114,11 @@ pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
             config.from = t.from.clone();
             config.messaging_service_sid = t.messaging_service_sid.clone();
             config.timeout = Duration::from_secs(t.timeout_seconds);
+            config.status_callback = settings
+                .server
+                .public_url
+                .join("/api/webhooks/twilio/status")
+                .ok();
             Ok(Arc::new(
                 TwilioClient::new(config).context("configuring Twilio")?,
             ))

@@ -13,6 +13,7 @@ pub mod query;
 pub mod schedule;
 pub mod services;
 pub mod staff;
+pub mod support;
 pub mod webhooks;
 
 use actix_web::{middleware::from_fn, web};
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 schedule::configure(cfg);
                 services::configure(cfg);
                 customers::configure(cfg);
+                support::configure(cfg);
                 appointments::configure(cfg);
                 webhooks::configure(cfg);
             })

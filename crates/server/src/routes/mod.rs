@@ -2,9 +2,14 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod events;
 pub mod health;
+pub mod notifications;
 pub mod profile;
+pub mod push;
 pub mod sessions;
+pub mod support;
+pub mod twilio;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -14,5 +19,10 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     sessions::configure(cfg);
     profile::configure(cfg);
     appointments::configure(cfg);
+    notifications::configure(cfg);
+    push::configure(cfg);
+    support::configure(cfg);
+    events::configure(cfg);
+    twilio::configure(cfg);
     crate::integrations::configure(cfg);
 }
