@@ -14,6 +14,7 @@ mod auth_tokens;
 mod integrations;
 mod integrator_appointments;
 mod ops;
+mod outbox;
 mod otp;
 mod profile;
 mod sessions;
