@@ -220,7 +220,12 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-pub(crate) async fn cancel(app: &TestApp, token: &str, id: &str, body: Option<Value>) -> reqwest::Response {
+pub(crate) async fn cancel(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
     let mut req = app
         .client
         .delete(app.url(&format!("/api/customer/appointments/{id}")))

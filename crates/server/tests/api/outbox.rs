@@ -65,16 +65,39 @@ async fn crash_between_claim_and_send_delivers_once_after_the_lease(app: TestApp
     assert_eq!(claimed[0].id, id);
 
     // While its lease runs, nobody else sends it.
-    assert_eq!(portal_server::outbox::deliver_due(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        portal_server::outbox::deliver_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
     assert!(sms_bodies_to(&app, "+4915100000042").await.is_empty());
 
     // After the lease (the restart), it goes out exactly once.
     app.clock.advance(Duration::seconds(121));
-    assert_eq!(portal_server::outbox::deliver_due(&app.state).await.unwrap(), 1);
-    assert_eq!(portal_server::outbox::deliver_due(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        portal_server::outbox::deliver_due(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        portal_server::outbox::deliver_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
     app.clock.advance(Duration::hours(1));
-    assert_eq!(portal_server::outbox::deliver_due(&app.state).await.unwrap(), 0);
-    assert_eq!(sms_bodies_to(&app, "+4915100000042").await, vec!["crash test"]);
+    assert_eq!(
+        portal_server::outbox::deliver_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        sms_bodies_to(&app, "+4915100000042").await,
+        vec!["crash test"]
+    );
     let row = app
         .db
         .query_one_raw(sea_orm::Statement::from_string(
@@ -163,12 +186,19 @@ async fn push_is_encrypted_signed_and_gone_devices_are_forgotten(app: TestApp) {
     let tokens = app.sign_in(WEBER, TESTER).await;
 
     let key: Value = app
-        .get_auth("/api/customer/push-subscriptions/vapid-public-key", &tokens.access)
+        .get_auth(
+            "/api/customer/push-subscriptions/vapid-public-key",
+            &tokens.access,
+        )
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(key["public_key"].as_str().unwrap().len(), 87, "65 bytes base64url");
+    assert_eq!(
+        key["public_key"].as_str().unwrap().len(),
+        87,
+        "65 bytes base64url"
+    );
     let subscription = json!({
         "endpoint": format!("{}/push/device-1", push_service.uri()),
         "keys": {"p256dh": "BLMbF9ffKBiWQLCKvTHb6LO8Nb6dcUh6TItC455vu2kElga6PQvUmaFyCdykxY2nOSSL3yKgfbmFLRTUaGv4yV8", "auth": "xS03Fi5ErfTNH_l9WHE9Ig"},
@@ -194,7 +224,10 @@ async fn push_is_encrypted_signed_and_gone_devices_are_forgotten(app: TestApp) {
         .unwrap();
     assert_problem(res, 422, "validation_failed").await;
 
-    assert_eq!(cancel(&app, &tokens.access, &first, None).await.status(), 200);
+    assert_eq!(
+        cancel(&app, &tokens.access, &first, None).await.status(),
+        200
+    );
     let requests = wait_for_requests(&push_service, 1).await;
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
@@ -206,13 +239,25 @@ async fn push_is_encrypted_signed_and_gone_devices_are_forgotten(app: TestApp) {
             .unwrap_or_default()
     };
     assert_eq!(header("content-encoding"), "aes128gcm");
-    assert!(header("authorization").starts_with("vapid t="), "{}", header("authorization"));
-    assert!(header("authorization").contains(&format!(", k={}", key["public_key"].as_str().unwrap())));
+    assert!(
+        header("authorization").starts_with("vapid t="),
+        "{}",
+        header("authorization")
+    );
+    assert!(
+        header("authorization").contains(&format!(", k={}", key["public_key"].as_str().unwrap()))
+    );
     assert_eq!(header("ttl"), "86400");
-    assert!(!String::from_utf8_lossy(&request.body).contains("storniert"), "encrypted");
+    assert!(
+        !String::from_utf8_lossy(&request.body).contains("storniert"),
+        "encrypted"
+    );
 
     // The second push meets 410 Gone: the subscription is removed.
-    assert_eq!(cancel(&app, &tokens.access, &second, None).await.status(), 200);
+    assert_eq!(
+        cancel(&app, &tokens.access, &second, None).await.status(),
+        200
+    );
     wait_for_requests(&push_service, 2).await;
     for _ in 0..100 {
         if portal_db::push::for_customer(&app.db, f.company, f.anna)
