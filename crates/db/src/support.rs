@@ -108,15 +108,42 @@ pub async fn post(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<SupportMessage, DbError> {
-    let thread_id = match thread(db, company, customer).await? {
-        Some(thread) => {
+    let existing = thread(db, company, customer).await?.map(|t| t.id);
+    post_to(
+        db,
+        existing,
+        company,
+        customer,
+        author,
+        author_name,
+        body,
+        now,
+    )
+    .await
+}
+
+/// Writes the message into `existing` (or a new thread). Starts with a write, so on SQLite a
+/// transaction around it waits for the writer lock instead of failing to upgrade a read.
+#[allow(clippy::too_many_arguments, reason = "one message and where it goes")]
+async fn post_to(
+    db: &impl ConnectionTrait,
+    existing: Option<Uuid>,
+    company: CompanyId,
+    customer: CustomerId,
+    author: Author,
+    author_name: Option<String>,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<SupportMessage, DbError> {
+    let thread_id = match existing {
+        Some(id) => {
             t::Entity::update_many()
                 .col_expr(t::Column::UpdatedAt, Expr::value(now))
                 .col_expr(t::Column::Status, Expr::value("open"))
-                .filter(t::Column::Id.eq(thread.id))
+                .filter(t::Column::Id.eq(id))
                 .exec(db)
                 .await?;
-            thread.id
+            id
         }
         None => {
             t::ActiveModel {
@@ -204,8 +231,20 @@ pub async fn post_with_webhook(
     payload: impl FnOnce(&SupportMessage) -> serde_json::Value,
 ) -> Result<SupportMessage, DbError> {
     use sea_orm::TransactionTrait;
+    // Read before the transaction (see `post_to`).
+    let existing = thread(db, company, customer).await?.map(|t| t.id);
     let txn = db.begin().await?;
-    let message = post(&txn, company, customer, author, author_name, body, now).await?;
+    let message = post_to(
+        &txn,
+        existing,
+        company,
+        customer,
+        author,
+        author_name,
+        body,
+        now,
+    )
+    .await?;
     crate::webhooks::enqueue(
         &txn,
         company,

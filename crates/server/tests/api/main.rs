@@ -18,6 +18,8 @@ mod ops;
 mod otp;
 mod outbox;
 mod profile;
+mod reminders;
 mod sessions;
+mod support;
 mod twilio_callbacks;
 mod webhooks;
