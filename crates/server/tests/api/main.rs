@@ -11,6 +11,7 @@ mod helpers;
 
 mod appointments;
 mod auth_tokens;
+mod events;
 mod integrations;
 mod integrator_appointments;
 mod notifications;
