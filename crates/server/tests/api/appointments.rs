@@ -36,10 +36,10 @@ pub(crate) const TESTER: &str = "+4915100000099";
 
 pub(crate) struct Fixture {
     pub(crate) company: CompanyId,
-    branch: BranchId,
-    staff: StaffId,
+    pub(crate) branch: BranchId,
+    pub(crate) staff: StaffId,
     colleague: StaffId,
-    service: ServiceId,
+    pub(crate) service: ServiceId,
     pub(crate) anna: CustomerId,
 }
 

@@ -14,7 +14,54 @@ use crate::helpers::*;
 both_databases!(
     cancellation_appears_in_the_history_with_status,
     history_pages_filters_and_counts_unread,
+    integrator_booking_confirms_by_sms_and_email_in_english,
 );
+
+async fn integrator_booking_confirms_by_sms_and_email_in_english(app: TestApp) {
+    let f = fixture(&app, WEBER).await;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE customers SET email = 'tessa@example.com', locale = 'en' WHERE phone = '{TESTER}'"
+        ))
+        .await
+        .unwrap();
+    let key =
+        crate::integrations::api_key(&app, WEBER, None, crate::integrations::ALL_SCOPES).await;
+    let res = crate::integrations::post(
+        &app,
+        &key,
+        "/appointments",
+        &serde_json::json!({"branch_id": f.branch.as_uuid(), "staff_id": f.staff.as_uuid(), "service_id": f.service.as_uuid(),
+            "customer_id": f.anna.as_uuid(), "starts_at": "2026-12-02T10:00:00+01:00"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let mails = app.smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("Subject: Praxis Dr. Weber: Your appointment is booked"),
+        "{}",
+        mails[0]
+    );
+    assert!(mails[0].contains("text/calendar"));
+    let texts: Vec<String> = wait_for_requests(&app.twilio, 1)
+        .await
+        .iter()
+        .filter_map(|r| {
+            let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&r.body).ok()?;
+            form.into_iter().find(|(k, _)| k == "Body").map(|(_, v)| v)
+        })
+        .filter(|b| b.contains("booked"))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![format!(
+            "Praxis Dr. Weber: your appointment Kontrolle on Wed 2 Dec 2026 at 10:00 is booked. Ref. {}",
+            created["reference"].as_str().unwrap_or_default()
+        )]
+    );
+}
 
 async fn cancellation_appears_in_the_history_with_status(app: TestApp) {
     let f = fixture(&app, WEBER).await;
