@@ -85,7 +85,21 @@ pub async fn due(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<DueReminder>, DbError> {
-    let horizon = now + Duration::minutes(MAX_OFFSET_MINUTES.into());
+    // Look no further ahead than the longest offset any company uses.
+    let longest = rs::Entity::find()
+        .all(db)
+        .await?
+        .iter()
+        .flat_map(|r| {
+            r.offsets_minutes
+                .split(',')
+                .filter_map(|m| m.trim().parse::<i32>().ok())
+        })
+        .chain(DEFAULT_OFFSETS)
+        .filter(|m| (1..=MAX_OFFSET_MINUTES).contains(m))
+        .max()
+        .unwrap_or(0);
+    let horizon = now + Duration::minutes(longest.into());
     let candidates = a::Entity::find()
         .filter(a::Column::Status.is_in(["booked", "confirmed"]))
         .filter(a::Column::StartsAt.gt(now))
