@@ -112,3 +112,14 @@ pub struct VapidPublicKey {
     /// Base64url of the uncompressed P-256 point.
     pub public_key: String,
 }
+
+/// When a company's customers are reminded of their appointments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettings {
+    /// Minutes before the start, at most 4 values of 1–20160 (14 days); empty turns reminders off.
+    /// Default `[1440, 120]` (24 h and 2 h).
+    #[cfg_attr(feature = "openapi", schema(example = json!([1440, 120])))]
+    pub offsets_minutes: Vec<i32>,
+}

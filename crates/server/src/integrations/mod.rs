@@ -10,6 +10,7 @@ pub mod branches;
 pub mod customers;
 pub mod idempotency;
 pub mod query;
+pub mod reminders;
 pub mod schedule;
 pub mod services;
 pub mod staff;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 services::configure(cfg);
                 customers::configure(cfg);
                 support::configure(cfg);
+                reminders::configure(cfg);
                 appointments::configure(cfg);
                 webhooks::configure(cfg);
             })

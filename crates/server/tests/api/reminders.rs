@@ -8,6 +8,8 @@ use portal_domain::Clock;
 
 use crate::appointments::{TESTER, berlin, cancel, fixture};
 use crate::helpers::*;
+use crate::integrations::{ALL_SCOPES, api_key, get, put};
+use serde_json::json;
 
 both_databases_with!(manual_workers;
     each_reminder_once_and_never_when_cancelled,
@@ -146,9 +148,20 @@ async fn each_reminder_once_and_never_when_cancelled(app: TestApp) {
 async fn company_offsets_replace_the_defaults(app: TestApp) {
     let f = fixture(&app, WEBER).await;
     let start = app.clock.now();
-    portal_db::reminders::set_offsets(&app.db, f.company, &[60], start)
-        .await
-        .unwrap();
+    let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let path = "/settings/reminders";
+    let current: serde_json::Value = get(&app, &key, path).await.json().await.unwrap();
+    assert_eq!(current["offsets_minutes"], json!([1440, 120]));
+    for bad in [json!([0]), json!([20161]), json!([1, 2, 3, 4, 5])] {
+        let res = put(&app, &key, path, &json!({"offsets_minutes": bad})).await;
+        assert_problem(res, 422, "validation_failed").await;
+    }
+    let branch = f.branch.as_uuid().to_string();
+    let branch_key = api_key(&app, WEBER, Some(&branch), ALL_SCOPES).await;
+    let res = put(&app, &branch_key, path, &json!({"offsets_minutes": [30]})).await;
+    assert_problem(res, 403, "forbidden").await;
+    let res = put(&app, &key, path, &json!({"offsets_minutes": [60]})).await;
+    assert_eq!(res.status(), 200);
     assert_eq!(
         portal_db::reminders::offsets(&app.db, f.company)
             .await
