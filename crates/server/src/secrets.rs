@@ -168,4 +168,20 @@ mod tests {
         );
         assert!(!dir.exists(), "production never writes secrets to disk");
     }
+
+    #[test]
+    fn production_needs_a_valid_vapid_key() {
+        let dir = std::env::temp_dir().join(format!("portal-secrets-{}", uuid::Uuid::new_v4()));
+        let mut s = settings(Environment::Production, &dir);
+        s.auth.jwt_secret = Some(SecretString::new("x".repeat(40)));
+        s.auth.otp_hmac_key = Some(SecretString::new("y".repeat(40)));
+        let err = resolve(&s).unwrap_err().to_string();
+        assert!(err.contains("PORTAL__PUSH__VAPID_PRIVATE_KEY"), "{err}");
+        s.push.vapid_private_key = Some(SecretString::new("not-a-key"));
+        assert!(resolve(&s).is_err());
+        let key = portal_notify::push::generate_vapid_key().unwrap();
+        s.push.vapid_private_key = Some(key.clone());
+        assert_eq!(resolve(&s).unwrap().vapid.expose(), key.expose());
+        assert!(!dir.exists());
+    }
 }

@@ -17,6 +17,55 @@ both_databases_with!(manual_workers;
     concurrent_workers_never_send_twice,
 );
 
+both_databases_with!(smtp_down;
+    a_failing_mail_server_delays_only_the_email,
+);
+
+fn smtp_down(settings: &mut portal_server::config::Settings) {
+    // Nothing listens on port 1.
+    settings.smtp.port = 1;
+}
+
+async fn a_failing_mail_server_delays_only_the_email(app: TestApp) {
+    let f = fixture(&app, WEBER).await;
+    set_email(&app, TESTER, "tessa@example.com").await;
+    let id = f.book(&app, berlin(2026, 12, 2, 10, 0)).await;
+    let tokens = app.sign_in(WEBER, TESTER).await;
+    assert_eq!(cancel(&app, &tokens.access, &id, None).await.status(), 200);
+    let mut email = Value::Null;
+    for _ in 0..100 {
+        let history = app.history(&tokens.access, "?channel=email").await;
+        email = history["items"][0].clone();
+        let sms = app.history(&tokens.access, "?channel=sms").await;
+        let sms_sent = sms["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "appointment_cancelled" && m["status"] == "sent");
+        if sms_sent && email["status"] == "queued" {
+            let row = app
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    app.db.get_database_backend(),
+                    "SELECT attempts, last_error FROM notifications WHERE channel = 'email'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            if row.try_get::<i32>("", "attempts").unwrap() == 1 {
+                assert!(
+                    row.try_get::<Option<String>>("", "last_error")
+                        .unwrap()
+                        .is_some_and(|e| e.contains("email unavailable"))
+                );
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the SMS went out and the email waits for a retry: {email}");
+}
+
 both_databases!(
     cancellation_email_has_text_html_and_calendar,
     push_is_encrypted_signed_and_gone_devices_are_forgotten,
