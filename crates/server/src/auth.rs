@@ -179,8 +179,9 @@ pub async fn start_sign_in(
             }
         };
         state.metrics.sms_sent.inc();
-        // The message history shows that a code was sent, never the code.
-        portal_db::notifications::record_sent(
+        // The message history shows that a code was sent, never the code. The code is already on
+        // its way, so a failed history write must not fail the sign-in.
+        if let Err(err) = portal_db::notifications::record_sent(
             &state.db,
             portal_db::notifications::NewNotification {
                 company_id: company.id,
@@ -194,7 +195,10 @@ pub async fn start_sign_in(
             &sent.provider_id,
             now,
         )
-        .await?;
+        .await
+        {
+            tracing::warn!(error = %err, "could not record the sign-in SMS in the history");
+        }
     }
     tracing::info!(phone = %phone.masked(), known = customer.is_some(), "sign-in code issued");
     Ok(SignInChallenge {
