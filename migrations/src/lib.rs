@@ -14,6 +14,7 @@ mod m20261125_000002_scheduling;
 mod m20261125_000003_engagement;
 mod m20261125_000005_webhook_attempts;
 mod m20261125_000006_privacy;
+mod m20261125_000007_communication;
 
 /// Runs the portal's migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_engagement::Migration),
             Box::new(m20261125_000005_webhook_attempts::Migration),
             Box::new(m20261125_000006_privacy::Migration),
+            Box::new(m20261125_000007_communication::Migration),
         ]
     }
 }

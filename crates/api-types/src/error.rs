@@ -75,6 +75,8 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// 500: an unexpected error; the `X-Request-Id` response header helps support find it.
     InternalError,
+    /// 403: a provider callback (Twilio) carried no valid signature.
+    InvalidSignature,
 }
 
 impl ErrorCode {
@@ -113,6 +115,7 @@ impl ErrorCode {
             Self::SmsUnavailable => "sms_unavailable",
             Self::ServiceUnavailable => "service_unavailable",
             Self::InternalError => "internal_error",
+            Self::InvalidSignature => "invalid_signature",
         }
     }
 
@@ -125,7 +128,7 @@ impl ErrorCode {
             | Self::InvalidCode
             | Self::CodeExpired
             | Self::InvalidRefreshToken => 401,
-            Self::Forbidden | Self::ConsentRequired => 403,
+            Self::Forbidden | Self::ConsentRequired | Self::InvalidSignature => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict
@@ -185,6 +188,7 @@ impl ErrorCode {
             Self::SmsUnavailable => "SMS temporarily unavailable",
             Self::ServiceUnavailable => "Service temporarily unavailable",
             Self::InternalError => "Internal error",
+            Self::InvalidSignature => "Invalid signature",
         }
     }
 }

@@ -7,9 +7,11 @@ pub mod auth;
 pub mod error;
 pub mod integrations;
 pub mod medical;
+pub mod notifications;
 pub mod preferences;
 pub mod privacy;
 pub mod profile;
+pub mod support;
 pub mod text;
 pub mod webhooks;
 

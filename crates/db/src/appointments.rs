@@ -451,8 +451,8 @@ async fn lock_staff(db: &impl ConnectionTrait, staff: Uuid) -> Result<(), DbErro
 /// integrators' webhook.
 #[derive(Debug, Default)]
 pub struct Effects {
-    /// Confirmation message to queue.
-    pub sms: Option<NewNotification>,
+    /// Confirmation messages to queue (SMS, email, push).
+    pub messages: Vec<NewNotification>,
     /// Webhook event and payload to queue for subscribed endpoints.
     pub webhook: Option<(&'static str, serde_json::Value)>,
 }
@@ -464,7 +464,7 @@ impl Effects {
         company: CompanyId,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        if let Some(message) = self.sms {
+        for message in self.messages {
             notifications::queue(db, message, now).await?;
         }
         if let Some((event, payload)) = self.webhook {

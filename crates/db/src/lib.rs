@@ -19,8 +19,11 @@ pub mod medical;
 pub mod notifications;
 pub mod otp;
 pub mod privacy;
+pub mod push;
+pub mod reminders;
 pub mod retention;
 pub mod sessions;
+pub mod support;
 pub mod webhooks;
 
 pub use error::DbError;

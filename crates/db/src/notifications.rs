@@ -1,20 +1,26 @@
 //! The outbox: every message is a row before it is sent, so nothing is lost when a provider or
-//! the process fails half-way.
+//! the process fails half-way. The same rows are the customer's message history.
+//!
+//! Status: `queued` → `sent` (handed to the provider) → `delivered` or `failed`. A worker claims
+//! due rows with a lease (`locked_until`); on PostgreSQL the claim is one
+//! `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`, so workers in several
+//! processes never take the same row; on SQLite (one process, one writer) each claim is a
+//! conditional update. A crashed worker's lease simply expires and the row is claimed again.
 
 use chrono::{DateTime, Utc};
 use portal_domain::{CompanyId, CustomerId};
 use portal_entity::notifications as n;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
-use crate::DbError;
+use crate::{CustomerScope, DbError};
 
 /// A message to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewNotification {
     /// Company.
     pub company_id: CompanyId,
@@ -24,12 +30,18 @@ pub struct NewNotification {
     pub channel: &'static str,
     /// What it is about, e.g. `appointment_cancelled`.
     pub kind: &'static str,
-    /// Phone number, address or subscription.
+    /// Phone number, address, or (push) the customer id whose devices get it.
     pub recipient: String,
-    /// Subject (email).
+    /// Subject (email) or title (push).
     pub subject: Option<String>,
     /// Plain text.
     pub body_text: String,
+    /// HTML (email).
+    pub body_html: Option<String>,
+    /// ICS file to attach (email).
+    pub attachment: Option<String>,
+    /// The appointment it is about.
+    pub appointment_id: Option<Uuid>,
 }
 
 /// A queued message as the delivery worker sees it.
@@ -37,14 +49,73 @@ pub struct NewNotification {
 pub struct Pending {
     /// Id.
     pub id: Uuid,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Customer.
+    pub customer_id: Option<CustomerId>,
     /// Channel.
     pub channel: String,
+    /// Kind.
+    pub kind: String,
     /// Recipient.
     pub recipient: String,
+    /// Subject or push title.
+    pub subject: Option<String>,
     /// Text.
     pub body_text: String,
+    /// HTML.
+    pub body_html: Option<String>,
+    /// Attachment (ICS).
+    pub attachment: Option<String>,
+    /// The appointment it is about.
+    pub appointment_id: Option<Uuid>,
     /// Attempts so far.
     pub attempts: i32,
+}
+
+impl From<n::Model> for Pending {
+    fn from(row: n::Model) -> Self {
+        Self {
+            id: row.id,
+            company_id: CompanyId::from_uuid(row.company_id),
+            customer_id: row.customer_id.map(CustomerId::from_uuid),
+            channel: row.channel,
+            kind: row.kind,
+            recipient: row.recipient,
+            subject: row.subject,
+            body_text: row.body_text.unwrap_or_default(),
+            body_html: row.body_html,
+            attachment: row.attachment,
+            appointment_id: row.appointment_id,
+            attempts: row.attempts,
+        }
+    }
+}
+
+fn active_model(new: NewNotification, status: &str, now: DateTime<Utc>) -> n::ActiveModel {
+    n::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        company_id: Set(new.company_id.as_uuid()),
+        customer_id: Set(new.customer_id.map(CustomerId::as_uuid)),
+        channel: Set(new.channel.to_owned()),
+        kind: Set(new.kind.to_owned()),
+        recipient: Set(new.recipient),
+        subject: Set(new.subject),
+        body_text: Set(Some(new.body_text)),
+        body_html: Set(new.body_html),
+        status: Set(status.into()),
+        provider_id: Set(None),
+        attempts: Set(0),
+        next_attempt_at: Set((status == "queued").then_some(now)),
+        locked_until: Set(None),
+        last_error: Set(None),
+        read_at: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        appointment_id: Set(new.appointment_id),
+        attachment: Set(new.attachment),
+    }
 }
 
 /// Queues a message for delivery.
@@ -53,36 +124,27 @@ pub async fn queue(
     new: NewNotification,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbError> {
-    let id = Uuid::now_v7();
-    n::ActiveModel {
-        id: Set(id),
-        company_id: Set(new.company_id.as_uuid()),
-        customer_id: Set(new.customer_id.map(CustomerId::as_uuid)),
-        channel: Set(new.channel.to_owned()),
-        kind: Set(new.kind.to_owned()),
-        recipient: Set(new.recipient),
-        subject: Set(new.subject),
-        body_text: Set(Some(new.body_text)),
-        body_html: Set(None),
-        status: Set("queued".into()),
-        provider_id: Set(None),
-        attempts: Set(0),
-        next_attempt_at: Set(Some(now)),
-        locked_until: Set(None),
-        last_error: Set(None),
-        read_at: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-        delivered_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(id)
+    let row = active_model(new, "queued", now).insert(db).await?;
+    Ok(row.id)
+}
+
+/// Records a message that was sent outside the outbox (the sign-in code, which must go out while
+/// the customer waits); `new.body_text` must already be masked.
+pub async fn record_sent(
+    db: &impl ConnectionTrait,
+    new: NewNotification,
+    provider_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid, DbError> {
+    let mut model = active_model(new, "sent", now);
+    model.provider_id = Set(Some(provider_id.to_owned()));
+    model.sent_at = Set(Some(now));
+    model.attempts = Set(1);
+    Ok(model.insert(db).await?.id)
 }
 
 /// Claims up to `limit` due messages of `channel` for `lease`, so no other worker (in this or
-/// another process) takes them meanwhile. Each claim is a conditional update: a row already
-/// claimed by someone else is skipped.
+/// another process) takes them meanwhile.
 pub async fn claim_due(
     db: &impl ConnectionTrait,
     channel: &str,
@@ -90,6 +152,29 @@ pub async fn claim_due(
     lease: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<Vec<Pending>, DbError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            r#"UPDATE notifications SET locked_until = $1
+               WHERE id IN (
+                   SELECT id FROM notifications
+                   WHERE channel = $2 AND status = 'queued' AND next_attempt_at <= $3
+                     AND (locked_until IS NULL OR locked_until < $3)
+                   ORDER BY next_attempt_at
+                   LIMIT $4
+                   FOR UPDATE SKIP LOCKED)
+               RETURNING *"#,
+            [
+                (now + lease).into(),
+                channel.into(),
+                now.into(),
+                limit.into(),
+            ],
+        );
+        let rows = n::Entity::find().from_raw_sql(statement).all(db).await?;
+        return Ok(rows.into_iter().map(Pending::from).collect());
+    }
     let due = n::Entity::find()
         .filter(n::Column::Channel.eq(channel))
         .filter(n::Column::Status.eq("queued"))
@@ -117,19 +202,14 @@ pub async fn claim_due(
             .exec(db)
             .await?;
         if taken.rows_affected == 1 {
-            claimed.push(Pending {
-                id: row.id,
-                channel: row.channel,
-                recipient: row.recipient,
-                body_text: row.body_text.unwrap_or_default(),
-                attempts: row.attempts,
-            });
+            claimed.push(Pending::from(row));
         }
     }
     Ok(claimed)
 }
 
-/// Records a successful hand-over to the provider.
+/// Records a successful hand-over to the provider. Only a still-queued row changes, so a late
+/// duplicate report cannot overwrite a delivery receipt.
 pub async fn mark_sent(
     db: &impl ConnectionTrait,
     id: Uuid,
@@ -146,6 +226,7 @@ pub async fn mark_sent(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(n::Column::Id.eq(id))
+        .filter(n::Column::Status.eq("queued"))
         .exec(db)
         .await?;
     Ok(())
@@ -176,7 +257,235 @@ pub async fn mark_attempt_failed(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(n::Column::Id.eq(id))
+        .filter(n::Column::Status.eq("queued"))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Gives a queued message up without sending it (e.g. a reminder whose appointment was cancelled).
+pub async fn mark_skipped(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+) -> Result<(), DbError> {
+    mark_attempt_failed(db, id, reason, None).await
+}
+
+/// Who a delivery receipt was about, so the customer's open pages can be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Notification id.
+    pub id: Uuid,
+    /// Company.
+    pub company_id: CompanyId,
+    /// Customer.
+    pub customer_id: Option<CustomerId>,
+}
+
+/// Applies a provider's delivery report (`delivered` or `failed`) to the message with
+/// `provider_id`. A `delivered` message never goes back. `None` when no message matches.
+pub async fn record_receipt(
+    db: &impl ConnectionTrait,
+    channel: &str,
+    provider_id: &str,
+    delivered: bool,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<Receipt>, DbError> {
+    let Some(row) = n::Entity::find()
+        .filter(n::Column::Channel.eq(channel))
+        .filter(n::Column::ProviderId.eq(provider_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut update = n::Entity::update_many()
+        .filter(n::Column::Id.eq(row.id))
+        .filter(n::Column::Status.is_in(["sent", "queued"]));
+    update = if delivered {
+        update
+            .col_expr(n::Column::Status, Expr::value("delivered"))
+            .col_expr(n::Column::DeliveredAt, Expr::value(now))
+    } else {
+        update
+            .col_expr(n::Column::Status, Expr::value("failed"))
+            .col_expr(
+                n::Column::LastError,
+                Expr::value(error.map(|e| e.chars().take(500).collect::<String>())),
+            )
+    };
+    update.exec(db).await?;
+    Ok(Some(Receipt {
+        id: row.id,
+        company_id: CompanyId::from_uuid(row.company_id),
+        customer_id: row.customer_id.map(CustomerId::from_uuid),
+    }))
+}
+
+/// A message in the customer's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Id.
+    pub id: Uuid,
+    /// Channel.
+    pub channel: String,
+    /// Kind.
+    pub kind: String,
+    /// Recipient (phone, address).
+    pub recipient: String,
+    /// Subject or title.
+    pub subject: Option<String>,
+    /// Text.
+    pub body_text: Option<String>,
+    /// HTML, unsanitised as stored.
+    pub body_html: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Whether an ICS file was attached.
+    pub has_attachment: bool,
+    /// Queued at.
+    pub created_at: DateTime<Utc>,
+    /// Handed to the provider at.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Delivered at.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Read in the portal at.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<n::Model> for Message {
+    fn from(m: n::Model) -> Self {
+        Self {
+            id: m.id,
+            channel: m.channel,
+            kind: m.kind,
+            recipient: m.recipient,
+            subject: m.subject,
+            body_text: m.body_text,
+            body_html: m.body_html,
+            status: m.status,
+            has_attachment: m.attachment.is_some(),
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            delivered_at: m.delivered_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+fn of_customer(scope: &CustomerScope) -> sea_orm::Select<n::Entity> {
+    n::Entity::find()
+        .filter(n::Column::CompanyId.eq(scope.company_id().as_uuid()))
+        .filter(n::Column::CustomerId.eq(scope.customer_id().as_uuid()))
+}
+
+/// A page of the customer's messages, newest first; `before` is the last (created_at, id) of the
+/// previous page.
+pub async fn list_for_customer(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    channel: Option<&str>,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<Message>, DbError> {
+    let mut query = of_customer(scope);
+    if let Some(channel) = channel {
+        query = query.filter(n::Column::Channel.eq(channel));
+    }
+    if let Some((at, id)) = before {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(n::Column::CreatedAt.lt(at))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(n::Column::CreatedAt.eq(at))
+                        .add(n::Column::Id.lt(id)),
+                ),
+        );
+    }
+    let rows = query
+        .order_by_desc(n::Column::CreatedAt)
+        .order_by_desc(n::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(Message::from).collect())
+}
+
+/// One of the customer's messages.
+pub async fn find_for_customer(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    id: Uuid,
+) -> Result<Option<Message>, DbError> {
+    Ok(of_customer(scope)
+        .filter(n::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .map(Message::from))
+}
+
+/// How many of the customer's messages are unread.
+pub async fn unread_count(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+) -> Result<u64, DbError> {
+    Ok(of_customer(scope)
+        .filter(n::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Marks one of the customer's messages read (the first time only); `false` if it is not theirs.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    if find_for_customer(db, scope, id).await?.is_none() {
+        return Ok(false);
+    }
+    n::Entity::update_many()
+        .col_expr(n::Column::ReadAt, Expr::value(now))
+        .filter(n::Column::Id.eq(id))
+        .filter(n::Column::CustomerId.eq(scope.customer_id().as_uuid()))
+        .filter(n::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
+/// Whether the appointment a reminder is about is still booked or confirmed.
+pub async fn appointment_active(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbError> {
+    use portal_entity::appointments as a;
+    Ok(a::Entity::find_by_id(id)
+        .filter(a::Column::Status.is_in(["booked", "confirmed"]))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Every (not erased) account with this phone number, in any company: an inbound SMS (STOP) comes
+/// from the number, not from an account.
+pub async fn customers_with_phone(
+    db: &impl ConnectionTrait,
+    phone: &portal_domain::PhoneNumber,
+) -> Result<Vec<(CompanyId, CustomerId)>, DbError> {
+    use portal_entity::customers as c;
+    let rows: Vec<(Uuid, Uuid)> = c::Entity::find()
+        .select_only()
+        .column(c::Column::CompanyId)
+        .column(c::Column::Id)
+        .filter(c::Column::Phone.eq(phone.as_str()))
+        .filter(c::Column::ErasedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(company, id)| (CompanyId::from_uuid(company), CustomerId::from_uuid(id)))
+        .collect())
 }

@@ -18,6 +18,7 @@ pub const EVENTS: &[&str] = &[
     "appointment.cancelled",
     "appointment.rescheduled",
     "customer.erased",
+    "support.message_created",
 ];
 
 /// A registered endpoint (the secret is only shown when it is created).

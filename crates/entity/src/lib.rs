@@ -16,6 +16,8 @@ pub mod otp_challenges;
 pub mod phone_lockouts;
 pub mod push_subscriptions;
 pub mod refresh_tokens;
+pub mod reminder_log;
+pub mod reminder_settings;
 pub mod services;
 pub mod sessions;
 pub mod staff;

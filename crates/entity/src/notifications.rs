@@ -32,6 +32,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
     pub delivered_at: Option<DateTimeUtc>,
+    /// The appointment the message is about, if any.
+    pub appointment_id: Option<Uuid>,
+    /// An ICS file attached to a confirmation email.
+    pub attachment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

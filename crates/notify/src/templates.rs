@@ -108,7 +108,7 @@ pub fn local_time(time: chrono::NaiveTime) -> String {
 
 /// The company name on one line (line breaks would confuse the WebOTP line), at most
 /// [`MAX_COMPANY_NAME_CHARS`] characters.
-fn sms_company_name(name: &str) -> String {
+pub fn sms_company_name(name: &str) -> String {
     let one_line = name.split_whitespace().collect::<Vec<_>>().join(" ");
     match one_line.char_indices().nth(MAX_COMPANY_NAME_CHARS) {
         Some((cut, _)) => one_line[..cut].trim_end().to_owned(),

@@ -1,5 +1,5 @@
 //! Turning stored appointments into what customers see: local times, change rules, references,
-//! history, and the confirmation SMS queued with each change.
+//! history (the messages queued with each change are in [`crate::messages`]).
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -12,10 +12,8 @@ use portal_db::{
     appointments::{self as repo, Appointment, BranchInfo},
     companies::Company,
     customers,
-    notifications::NewNotification,
 };
 use portal_domain::schedule::{self, AppointmentStatus, ChangePolicy};
-use portal_notify::templates;
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -230,7 +228,7 @@ pub async fn confirmation(
     })
 }
 
-fn status_label(s: AppointmentStatus, locale: portal_domain::Locale) -> &'static str {
+pub(crate) fn status_label(s: AppointmentStatus, locale: portal_domain::Locale) -> &'static str {
     use portal_domain::Locale::{De, En};
     match (s, locale) {
         (AppointmentStatus::Booked, De) => "Gebucht",
@@ -244,53 +242,6 @@ fn status_label(s: AppointmentStatus, locale: portal_domain::Locale) -> &'static
         (AppointmentStatus::NoShow, De) => "Nicht erschienen",
         (AppointmentStatus::NoShow, En) => "No-show",
     }
-}
-
-/// The confirmation SMS for a cancellation (`moved_to = None`) or a move, in the customer's
-/// language with the branch's local time; `None` when the customer has no phone.
-pub async fn queue_change_sms(
-    state: &AppState,
-    scope: &CustomerScope,
-    company: &Company,
-    a: &Appointment,
-    moved_to: Option<DateTime<Utc>>,
-) -> ApiResult<Option<NewNotification>> {
-    let Some(customer) = customers::get(&state.db, scope).await? else {
-        return Ok(None);
-    };
-    let Some(phone) = customer.phone else {
-        return Ok(None);
-    };
-    let tz = zone(a)?;
-    let locale = customer.locale.unwrap_or(company.locale);
-    let at = moved_to.unwrap_or(a.starts_at).with_timezone(&tz);
-    let date = templates::local_date(locale, at.date_naive());
-    let time = templates::local_time(at.time());
-    let (kind, body) = match moved_to {
-        None => (
-            "appointment_cancelled",
-            templates::appointment_cancelled(locale, &company.name, &a.service.name, &date, &time),
-        ),
-        Some(_) => (
-            "appointment_rescheduled",
-            templates::appointment_rescheduled(
-                locale,
-                &company.name,
-                &a.service.name,
-                &date,
-                &time,
-            ),
-        ),
-    };
-    Ok(Some(NewNotification {
-        company_id: company.id,
-        customer_id: Some(customer.id),
-        channel: "sms",
-        kind,
-        recipient: phone.as_str().to_owned(),
-        subject: None,
-        body_text: body,
-    }))
 }
 
 #[cfg(test)]

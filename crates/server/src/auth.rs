@@ -162,7 +162,7 @@ pub async fn start_sign_in(
             host,
             rules.ttl_seconds / 60,
         );
-        if let Err(err) = state
+        let sent = match state
             .sms
             .send(&SmsMessage {
                 to: phone.as_str().to_owned(),
@@ -170,12 +170,35 @@ pub async fn start_sign_in(
             })
             .await
         {
-            // The customer must not pay for our provider's failure: forget the challenge entirely.
-            otp::delete(&state.db, id).await?;
-            state.metrics.sms_failures.inc();
-            return Err(err.into());
-        }
+            Ok(sent) => sent,
+            Err(err) => {
+                // The customer must not pay for our provider's failure: forget the challenge entirely.
+                otp::delete(&state.db, id).await?;
+                state.metrics.sms_failures.inc();
+                return Err(err.into());
+            }
+        };
         state.metrics.sms_sent.inc();
+        // The message history shows that a code was sent, never the code. The code is already on
+        // its way, so a failed history write must not fail the sign-in.
+        if let Err(err) = portal_db::notifications::record_sent(
+            &state.db,
+            portal_db::notifications::NewNotification {
+                company_id: company.id,
+                customer_id: Some(customer.id),
+                channel: "sms",
+                kind: "sign_in_code",
+                recipient: phone.as_str().to_owned(),
+                body_text: portal_notify::messages::masked_sign_in_code(locale, &company.name),
+                ..Default::default()
+            },
+            &sent.provider_id,
+            now,
+        )
+        .await
+        {
+            tracing::warn!(error = %err, "could not record the sign-in SMS in the history");
+        }
     }
     tracing::info!(phone = %phone.masked(), known = customer.is_some(), "sign-in code issued");
     Ok(SignInChallenge {

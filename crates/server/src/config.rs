@@ -40,6 +40,21 @@ timeout_seconds = 10
 
 [outbox]
 poll_interval_ms = 1000
+lease_seconds = 120
+reminder_interval_ms = 60000
+
+[smtp]
+port = 587
+security = "starttls"
+from = "Kundenportal <portal@localhost>"
+timeout_seconds = 10
+
+[push]
+subject = "mailto:portal@localhost"
+timeout_seconds = 10
+
+[support]
+messages_per_hour = 30
 
 [retention]
 interval_seconds = 3600
@@ -82,6 +97,12 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     /// The periodic purge of expired data.
     pub retention: RetentionSettings,
+    /// Email; without a host, mails are written as `.eml` files under `data_dir/mail`.
+    pub smtp: SmtpSettings,
+    /// Web Push.
+    pub push: PushSettings,
+    /// Support chat.
+    pub support: SupportSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -92,6 +113,51 @@ pub struct Settings {
 pub struct OutboxSettings {
     /// How often the worker looks for due messages.
     pub poll_interval_ms: u64,
+    /// How long a claimed message stays reserved for the worker that claimed it; after that (a
+    /// crashed worker) another may take it.
+    pub lease_seconds: u32,
+    /// How often the reminder scheduler looks for appointments to remind of.
+    pub reminder_interval_ms: u64,
+}
+
+/// SMTP settings; no `host` means the development `.eml` writer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Server host name; unset → development writer.
+    pub host: Option<String>,
+    /// Port.
+    pub port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub security: String,
+    /// User name.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<SecretString>,
+    /// Sender address, with an optional display name.
+    pub from: String,
+    /// Limit for one send.
+    pub timeout_seconds: u64,
+}
+
+/// Web Push settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushSettings {
+    /// VAPID private key (base64url of the 32-byte P-256 scalar); generated in development.
+    pub vapid_private_key: Option<SecretString>,
+    /// VAPID contact, `mailto:` or `https:`.
+    pub subject: String,
+    /// Limit for one send.
+    pub timeout_seconds: u64,
+}
+
+/// Support chat settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportSettings {
+    /// Messages a customer may write per hour.
+    pub messages_per_hour: u32,
 }
 
 /// Retention job settings.

@@ -1,15 +1,24 @@
-//! Delivers queued SMS (appointment confirmations) and webhooks, with exponential backoff.
-//! Claims are leased rows, so several server processes never send the same row at the same time.
+//! Delivers queued SMS, email, push messages and webhooks, with exponential backoff and a cap.
+//!
+//! Every message is a row first (`portal_db::notifications`). A worker claims due rows with a lease,
+//! sends, and records the outcome; a row already marked sent is never claimed again, and a worker
+//! that dies between claim and send leaves a lease that simply expires, after which any worker
+//! (this process after a restart, or another instance) sends it — once. On PostgreSQL the claim
+//! uses `FOR UPDATE SKIP LOCKED`, so several instances never claim the same row.
+//!
+//! What no outbox can rule out is a crash after the provider accepted a message and before the row
+//! says so: that message is sent again when the lease expires (at-least-once at that one point).
 
 use chrono::Duration;
-use portal_db::notifications;
-use portal_notify::{SmsError, SmsMessage};
+use portal_db::{notifications, push};
+use portal_notify::{EmailError, EmailMessage, PushError, PushTarget, SmsError, SmsMessage};
+use serde_json::json;
 
 use crate::state::AppState;
 
 /// Attempts before a message is given up.
 const MAX_ATTEMPTS: i32 = 8;
-/// Messages claimed per round.
+/// Messages claimed per round and channel.
 const BATCH: u64 = 20;
 
 /// Delay before retry `attempt` (1-based): 30 s doubling, at most an hour.
@@ -18,44 +27,150 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::seconds((30 * 2_i64.pow(exp)).min(3600))
 }
 
-/// Sends every due SMS once; returns how many were handed to the provider.
+/// The outcome of one send.
+enum Outcome {
+    /// Handed over; the provider's id.
+    Sent(String),
+    /// Worth another try later.
+    Retry(String),
+    /// Will never work.
+    Failed(String),
+}
+
+/// Sends every due message of every channel once; returns how many were handed to a provider.
 pub async fn deliver_due(state: &AppState) -> Result<usize, portal_db::DbError> {
-    let now = state.clock.now();
-    let due = notifications::claim_due(&state.db, "sms", BATCH, Duration::minutes(2), now).await?;
+    let mut sent = 0;
+    for channel in ["sms", "email", "push"] {
+        sent += deliver_channel(state, channel).await?;
+    }
+    Ok(sent)
+}
+
+/// Sends the due messages of one channel.
+pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, portal_db::DbError> {
+    let lease = Duration::seconds(state.settings.outbox.lease_seconds.max(1).into());
+    let due = notifications::claim_due(&state.db, channel, BATCH, lease, state.clock.now()).await?;
     let mut sent = 0;
     for message in due {
-        let sms = SmsMessage {
-            to: message.recipient.clone(),
-            body: message.body_text.clone(),
+        // A reminder for an appointment cancelled after it was queued is dropped, not sent.
+        if message.kind == "appointment_reminder"
+            && let Some(appointment) = message.appointment_id
+            && !notifications::appointment_active(&state.db, appointment).await?
+        {
+            notifications::mark_skipped(&state.db, message.id, "appointment no longer active")
+                .await?;
+            continue;
+        }
+        let outcome = match message.channel.as_str() {
+            "sms" => send_sms(state, &message).await,
+            "email" => send_email(state, &message).await,
+            "push" => send_push(state, &message).await?,
+            other => Outcome::Failed(format!("unknown channel {other}")),
         };
-        match state.sms.send(&sms).await {
-            Ok(receipt) => {
-                notifications::mark_sent(
-                    &state.db,
-                    message.id,
-                    &receipt.provider_id,
-                    state.clock.now(),
-                )
-                .await?;
+        let attempt = message.attempts + 1;
+        match outcome {
+            Outcome::Sent(provider_id) => {
+                notifications::mark_sent(&state.db, message.id, &provider_id, state.clock.now())
+                    .await?;
                 sent += 1;
+                if let Some(customer) = message.customer_id {
+                    state.events.send(
+                        message.company_id,
+                        customer,
+                        "notification",
+                        json!({"id": message.id, "channel": message.channel, "kind": message.kind, "status": "sent"}),
+                    );
+                }
             }
-            Err(err) => {
-                let attempt = message.attempts + 1;
-                // A refused recipient will not become valid by waiting.
-                let retry = matches!(err, SmsError::Unavailable(_)) && attempt < MAX_ATTEMPTS;
-                let retry_at = retry.then(|| state.clock.now() + backoff(attempt));
-                tracing::warn!(notification = %message.id, attempt, retry, error = %err, "SMS delivery failed");
-                notifications::mark_attempt_failed(
-                    &state.db,
-                    message.id,
-                    &err.to_string(),
-                    retry_at,
-                )
-                .await?;
+            Outcome::Retry(error) | Outcome::Failed(error) if attempt >= MAX_ATTEMPTS => {
+                tracing::warn!(notification = %message.id, attempt, %error, "delivery failed for good");
+                notifications::mark_attempt_failed(&state.db, message.id, &error, None).await?;
+            }
+            Outcome::Retry(error) => {
+                tracing::warn!(notification = %message.id, attempt, %error, "delivery failed; retrying");
+                let retry_at = state.clock.now() + backoff(attempt);
+                notifications::mark_attempt_failed(&state.db, message.id, &error, Some(retry_at))
+                    .await?;
+            }
+            Outcome::Failed(error) => {
+                tracing::warn!(notification = %message.id, attempt, %error, "delivery refused");
+                notifications::mark_attempt_failed(&state.db, message.id, &error, None).await?;
             }
         }
     }
     Ok(sent)
+}
+
+async fn send_sms(state: &AppState, message: &notifications::Pending) -> Outcome {
+    let sms = SmsMessage {
+        to: message.recipient.clone(),
+        body: message.body_text.clone(),
+    };
+    match state.sms.send(&sms).await {
+        Ok(receipt) => Outcome::Sent(receipt.provider_id),
+        // A refused recipient will not become valid by waiting.
+        Err(err @ SmsError::Rejected { .. }) => Outcome::Failed(err.to_string()),
+        Err(err) => Outcome::Retry(err.to_string()),
+    }
+}
+
+async fn send_email(state: &AppState, message: &notifications::Pending) -> Outcome {
+    let email = EmailMessage {
+        to: message.recipient.clone(),
+        subject: message.subject.clone().unwrap_or_default(),
+        text: message.body_text.clone(),
+        html: message.body_html.clone().unwrap_or_default(),
+        ics: message.attachment.clone(),
+    };
+    match state.mailer.send(&email).await {
+        Ok(id) => Outcome::Sent(id),
+        Err(err @ EmailError::Rejected(_)) => Outcome::Failed(err.to_string()),
+        Err(err) => Outcome::Retry(err.to_string()),
+    }
+}
+
+/// Sends to every subscribed device of the customer; sent when at least one took it. Devices whose
+/// subscription is gone are forgotten.
+async fn send_push(
+    state: &AppState,
+    message: &notifications::Pending,
+) -> Result<Outcome, portal_db::DbError> {
+    let Some(customer) = message.customer_id else {
+        return Ok(Outcome::Failed("push without a customer".into()));
+    };
+    let subscriptions = push::for_customer(&state.db, message.company_id, customer).await?;
+    if subscriptions.is_empty() {
+        return Ok(Outcome::Failed("no push subscription".into()));
+    }
+    let payload = json!({
+        "id": message.id,
+        "kind": message.kind,
+        "title": message.subject,
+        "body": message.body_text,
+    })
+    .to_string();
+    let mut delivered = 0;
+    let mut retry = None;
+    for subscription in subscriptions {
+        let target = PushTarget {
+            endpoint: subscription.endpoint,
+            p256dh: subscription.p256dh,
+            auth: subscription.auth,
+        };
+        match state.push.send(&target, payload.as_bytes()).await {
+            Ok(()) => delivered += 1,
+            Err(PushError::Gone) => push::remove(&state.db, subscription.id).await?,
+            Err(err @ PushError::Unavailable(_)) => retry = Some(err.to_string()),
+            Err(err @ PushError::Rejected(_)) => {
+                tracing::info!(error = %err, "push refused for one device");
+            }
+        }
+    }
+    Ok(match (delivered, retry) {
+        (n, _) if n > 0 => Outcome::Sent(format!("push:{n}")),
+        (_, Some(error)) => Outcome::Retry(error),
+        _ => Outcome::Failed("no device accepted the message".into()),
+    })
 }
 
 /// Sends every due webhook delivery once, recording each attempt; returns how many were delivered.
@@ -103,7 +218,7 @@ pub async fn run(state: AppState, interval: std::time::Duration) {
     loop {
         ticker.tick().await;
         if let Err(err) = deliver_due(&state).await {
-            tracing::warn!(error = %err, "SMS outbox round failed");
+            tracing::warn!(error = %err, "outbox round failed");
         }
         if let Err(err) = deliver_webhooks(&state).await {
             tracing::warn!(error = %err, "webhook round failed");

@@ -25,6 +25,8 @@ pub struct Secrets {
     pub otp_hmac: SecretString,
     /// AES-256-GCM keys for medical history.
     pub medical: MedicalKeys,
+    /// VAPID private key for Web Push (base64url P-256 scalar).
+    pub vapid: SecretString,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -53,6 +55,7 @@ pub fn resolve(settings: &Settings) -> anyhow::Result<Secrets> {
             "otp-hmac.key",
         )?,
         medical: medical_keys(settings, &dir)?,
+        vapid: vapid(settings, &dir)?,
     })
 }
 
@@ -110,6 +113,36 @@ pub fn add_development_medical_key(settings: &Settings) -> anyhow::Result<String
     write_private(&path, &text).with_context(|| format!("writing {}", path.display()))?;
     tracing::info!(path = %path.display(), key = %id, "generated a development medical key");
     Ok(id)
+}
+
+/// The VAPID key: configured, or (development) generated once into `dir/vapid.key`.
+fn vapid(settings: &Settings, dir: &Path) -> anyhow::Result<SecretString> {
+    const VAR: &str = "PORTAL__PUSH__VAPID_PRIVATE_KEY";
+    if let Some(key) = settings
+        .push
+        .vapid_private_key
+        .as_ref()
+        .filter(|k| !k.is_empty())
+    {
+        portal_notify::push::vapid_public_key(key)
+            .map_err(|_| anyhow::anyhow!("{VAR} is not a base64url P-256 private key"))?;
+        return Ok(key.clone());
+    }
+    if settings.environment == Environment::Production {
+        bail!("missing secret: set {VAR} (base64url of a P-256 private key, 32 bytes)");
+    }
+    let path = dir.join("vapid.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let key = SecretString::new(existing.trim());
+        if portal_notify::push::vapid_public_key(&key).is_ok() {
+            return Ok(key);
+        }
+    }
+    let key = portal_notify::push::generate_vapid_key().context("generating a VAPID key")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_private(&path, key.expose()).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a development VAPID key");
+    Ok(key)
 }
 
 fn one(
@@ -191,6 +224,8 @@ mod tests {
             2,
             "old keys stay to open old data"
         );
+        assert_eq!(first.vapid.expose(), second.vapid.expose());
+        assert!(portal_notify::push::vapid_public_key(&first.vapid).is_ok());
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -214,7 +249,27 @@ mod tests {
         let err = resolve(&s).unwrap_err().to_string();
         assert!(err.contains("PORTAL__AUTH__MEDICAL_KEYS"), "{err}");
         s.auth.medical_keys = Some(SecretString::new(format!("k1={}", "c".repeat(64))));
+        let err = resolve(&s).unwrap_err().to_string();
+        assert!(err.contains("PORTAL__PUSH__VAPID_PRIVATE_KEY"), "{err}");
+        s.push.vapid_private_key = Some(portal_notify::push::generate_vapid_key().unwrap());
         assert_eq!(resolve(&s).unwrap().medical.current_id(), "k1");
         assert!(!dir.exists(), "production never writes secrets to disk");
+    }
+
+    #[test]
+    fn production_needs_a_valid_vapid_key() {
+        let dir = std::env::temp_dir().join(format!("portal-secrets-{}", uuid::Uuid::new_v4()));
+        let mut s = settings(Environment::Production, &dir);
+        s.auth.jwt_secret = Some(SecretString::new("x".repeat(40)));
+        s.auth.otp_hmac_key = Some(SecretString::new("y".repeat(40)));
+        s.auth.medical_keys = Some(SecretString::new(format!("k1={}", "c".repeat(64))));
+        let err = resolve(&s).unwrap_err().to_string();
+        assert!(err.contains("PORTAL__PUSH__VAPID_PRIVATE_KEY"), "{err}");
+        s.push.vapid_private_key = Some(SecretString::new("not-a-key"));
+        assert!(resolve(&s).is_err());
+        let key = portal_notify::push::generate_vapid_key().unwrap();
+        s.push.vapid_private_key = Some(key.clone());
+        assert_eq!(resolve(&s).unwrap().vapid.expose(), key.expose());
+        assert!(!dir.exists());
     }
 }

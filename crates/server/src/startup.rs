@@ -47,6 +47,13 @@ impl Application {
             &settings.auth.audience,
             settings.auth.access_ttl_seconds,
         );
+        let mailer = mailer(&settings)?;
+        let push = portal_notify::WebPushSender::new(
+            secrets.vapid.clone(),
+            settings.push.subject.clone(),
+            Duration::from_secs(settings.push.timeout_seconds),
+        )
+        .context("configuring Web Push")?;
         let state = AppState {
             db,
             clock,
@@ -57,6 +64,9 @@ impl Application {
                 .context("building the webhook client")?,
             settings: Arc::new(settings),
             metrics: Metrics::new().context("registering metrics")?,
+            mailer,
+            push,
+            events: crate::events::EventHub::new(),
         };
         let listener = TcpListener::bind(&state.settings.server.bind)
             .with_context(|| format!("binding {}", state.settings.server.bind))?;
@@ -79,10 +89,14 @@ impl Application {
         &self.state
     }
 
-    /// Runs the server, the outbox worker and the retention job until stopped (SIGINT/SIGTERM stop gracefully).
+    /// Runs the server, the outbox worker, the reminder scheduler and the retention job until
+    /// stopped (SIGINT/SIGTERM stop gracefully).
     pub async fn run(self) -> std::io::Result<()> {
         let interval = Duration::from_millis(self.state.settings.outbox.poll_interval_ms.max(10));
         let worker = tokio::spawn(crate::outbox::run(self.state.clone(), interval));
+        let reminder_interval =
+            Duration::from_millis(self.state.settings.outbox.reminder_interval_ms.max(10));
+        let reminders = tokio::spawn(crate::reminders::run(self.state.clone(), reminder_interval));
         let retention_every = self.state.settings.retention.interval_seconds;
         let retention = (retention_every > 0).then(|| {
             tokio::spawn(crate::retention::run(
@@ -92,6 +106,7 @@ impl Application {
         });
         let result = self.server.await;
         worker.abort();
+        reminders.abort();
         if let Some(job) = retention {
             job.abort();
         }
@@ -109,6 +124,11 @@ pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
             config.from = t.from.clone();
             config.messaging_service_sid = t.messaging_service_sid.clone();
             config.timeout = Duration::from_secs(t.timeout_seconds);
+            config.status_callback = settings
+                .server
+                .public_url
+                .join("/api/webhooks/twilio/status")
+                .ok();
             Ok(Arc::new(
                 TwilioClient::new(config).context("configuring Twilio")?,
             ))
@@ -121,6 +141,47 @@ pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
             }
             tracing::warn!("no Twilio credentials: SMS go to the log (development sender)");
             Ok(Arc::new(DevSmsSender::new()))
+        }
+    }
+}
+
+/// The mailer the configuration asks for: SMTP with a host, else `.eml` files under
+/// `data_dir/mail` (development only).
+pub fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn portal_notify::Mailer>> {
+    use portal_notify::{EmlWriter, SmtpConfig, SmtpMailer, SmtpSecurity};
+    let s = &settings.smtp;
+    match s.host.as_deref().filter(|h| !h.is_empty()) {
+        Some(host) => {
+            let security = match s.security.as_str() {
+                "starttls" => SmtpSecurity::StartTls,
+                "tls" => SmtpSecurity::Tls,
+                "none" => SmtpSecurity::None,
+                other => {
+                    anyhow::bail!("smtp.security must be starttls, tls or none, not {other:?}")
+                }
+            };
+            Ok(Arc::new(
+                SmtpMailer::new(SmtpConfig {
+                    host: host.to_owned(),
+                    port: s.port,
+                    security,
+                    username: s.username.clone(),
+                    password: s.password.clone(),
+                    from: s.from.clone(),
+                    timeout: Duration::from_secs(s.timeout_seconds),
+                })
+                .context("configuring SMTP")?,
+            ))
+        }
+        None => {
+            if settings.environment == crate::config::Environment::Production {
+                anyhow::bail!("missing setting: set PORTAL__SMTP__HOST (and credentials)");
+            }
+            let dir = settings.data_dir.join("mail");
+            tracing::warn!(dir = %dir.display(), "no SMTP host: emails are written as .eml files");
+            Ok(Arc::new(
+                EmlWriter::new(dir, &s.from).context("configuring the .eml writer")?,
+            ))
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use portal_db::DatabaseConnection;
 use portal_domain::Clock;
-use portal_notify::{SmsSender, WebhookClient};
+use portal_notify::{Mailer, SmsSender, WebPushSender, WebhookClient};
 use std::sync::Arc;
 
 use crate::{config::Settings, metrics::Metrics, secrets::Secrets, tokens::TokenService};
@@ -26,4 +26,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Prometheus registry and instruments.
     pub metrics: Metrics,
+    /// Email (SMTP, or `.eml` files in development).
+    pub mailer: Arc<dyn Mailer>,
+    /// Web Push sender with the VAPID key.
+    pub push: WebPushSender,
+    /// Live updates for SSE clients of this process.
+    pub events: crate::events::EventHub,
 }

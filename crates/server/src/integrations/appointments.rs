@@ -25,10 +25,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::{auth::Integrator, query::QueryParams};
+use portal_notify::messages::AppointmentEvent;
+
 use crate::{
     appointments::{local, reference, zone},
     error::{ApiError, ApiResult},
     extract::Json,
+    messages,
     routes::appointments::{decode_cursor, encode_cursor},
     state::AppState,
 };
@@ -215,7 +218,23 @@ pub async fn create_appointment(
                 "The staff member is not free at that time.",
             )
         })?;
-    Ok(HttpResponse::Created().json(record(&load(&state, scope, id).await?)?))
+    let booked = load(&state, scope, id).await?;
+    // Queued after the booking committed: a crash in between loses this confirmation, not the
+    // booking (repo::create takes no effects yet).
+    let company_row = super::company_of(&state, scope).await?;
+    for message in messages::for_appointment(
+        &state,
+        &company_row,
+        &booked,
+        AppointmentEvent::Booked,
+        None,
+    )
+    .await?
+    {
+        portal_db::notifications::queue(&state.db, message, state.clock.now()).await?;
+    }
+    messages::appointment_changed(&state, &booked, "booked");
+    Ok(HttpResponse::Created().json(record(&booked)?))
 }
 
 /// List appointments
@@ -397,6 +416,19 @@ pub async fn update_appointment(
             .starts_at
             .map_or(appointment.starts_at, |s| s.with_timezone(&Utc));
         let ends_at = starts_at + (appointment.ends_at - appointment.starts_at);
+        let company = super::company_of(&state, scope).await?;
+        let queued = if starts_at == appointment.starts_at {
+            Vec::new()
+        } else {
+            messages::for_appointment(
+                &state,
+                &company,
+                &appointment,
+                AppointmentEvent::Rescheduled,
+                Some((starts_at, ends_at)),
+            )
+            .await?
+        };
         let outcome = repo::reschedule(
             &state.db,
             scope.company_id(),
@@ -407,7 +439,10 @@ pub async fn update_appointment(
             starts_at,
             ends_at,
             &actor(scope),
-            Effects::default(),
+            Effects {
+                messages: queued,
+                webhook: None,
+            },
             now,
         )
         .await?;
@@ -462,9 +497,11 @@ pub async fn update_appointment(
             _ => return Err(stale()),
         }
     }
-    Ok(web::Json(record(
-        &load(&state, scope, appointment.id).await?,
-    )?))
+    let updated = load(&state, scope, appointment.id).await?;
+    if updated.version != appointment.version {
+        messages::appointment_changed(&state, &updated, "updated");
+    }
+    Ok(web::Json(record(&updated)?))
 }
 
 /// Cancel an appointment
@@ -511,6 +548,15 @@ pub async fn cancel_appointment(
         AppointmentStatus::Booked | AppointmentStatus::Confirmed => {}
     }
     let reason = text_field("reason", body.0.reason, 500)?;
+    let company = super::company_of(&state, scope).await?;
+    let queued = messages::for_appointment(
+        &state,
+        &company,
+        &appointment,
+        AppointmentEvent::Cancelled,
+        None,
+    )
+    .await?;
     let outcome = repo::cancel(
         &state.db,
         scope.company_id(),
@@ -519,7 +565,10 @@ pub async fn cancel_appointment(
         appointment.version,
         reason.as_deref(),
         &actor(scope),
-        Effects::default(),
+        Effects {
+            messages: queued,
+            webhook: None,
+        },
         state.clock.now(),
     )
     .await?;
@@ -529,7 +578,7 @@ pub async fn cancel_appointment(
             "The appointment changed meanwhile; read it again.",
         ));
     }
-    Ok(web::Json(record(
-        &load(&state, scope, appointment.id).await?,
-    )?))
+    let cancelled = load(&state, scope, appointment.id).await?;
+    messages::appointment_changed(&state, &cancelled, "cancelled");
+    Ok(web::Json(record(&cancelled)?))
 }

@@ -11,9 +11,11 @@ pub mod customers;
 pub mod idempotency;
 pub mod medical;
 pub mod query;
+pub mod reminders;
 pub mod schedule;
 pub mod services;
 pub mod staff;
+pub mod support;
 pub mod webhooks;
 
 use actix_web::{middleware::from_fn, web};
@@ -38,6 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 services::configure(cfg);
                 customers::configure(cfg);
                 medical::configure(cfg);
+                support::configure(cfg);
+                reminders::configure(cfg);
                 appointments::configure(cfg);
                 webhooks::configure(cfg);
             })

@@ -19,18 +19,17 @@ use portal_db::{
     companies::Company,
 };
 use portal_domain::schedule::{self, ChangeDecision, Interval, SlotRequest};
+use portal_notify::messages::AppointmentEvent;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
-    appointments::{
-        Change, change_policy, confirmation, detail_response, local, queue_change_sms, response,
-        zone,
-    },
+    appointments::{Change, change_policy, confirmation, detail_response, local, response, zone},
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
+    messages,
     state::AppState,
 };
 
@@ -278,7 +277,14 @@ pub async fn cancel_appointment(
         &change_policy(&appointment, company, Change::Cancel),
     );
     refusal(&decision, &appointment, ErrorCode::CancellationWindowClosed)?;
-    let sms = queue_change_sms(&state, scope, company, &appointment, None).await?;
+    let queued = messages::for_appointment(
+        &state,
+        company,
+        &appointment,
+        AppointmentEvent::Cancelled,
+        None,
+    )
+    .await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
@@ -296,7 +302,7 @@ pub async fn cancel_appointment(
         }),
     );
     let effects = Effects {
-        sms,
+        messages: queued,
         webhook: Some(webhook),
     };
     match repo::cancel(
@@ -312,7 +318,7 @@ pub async fn cancel_appointment(
     )
     .await?
     {
-        WriteOutcome::Done => {}
+        WriteOutcome::Done => messages::appointment_changed(&state, &appointment, "cancelled"),
         WriteOutcome::SlotTaken | WriteOutcome::Stale => {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
@@ -560,7 +566,14 @@ pub async fn reschedule_appointment(
         return Err(unavailable());
     }
     let ends_at = starts_at + duration(&appointment);
-    let sms = queue_change_sms(&state, scope, company, &appointment, Some(starts_at)).await?;
+    let queued = messages::for_appointment(
+        &state,
+        company,
+        &appointment,
+        AppointmentEvent::Rescheduled,
+        Some((starts_at, ends_at)),
+    )
+    .await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
@@ -580,7 +593,7 @@ pub async fn reschedule_appointment(
         }),
     );
     let effects = Effects {
-        sms,
+        messages: queued,
         webhook: Some(webhook),
     };
     let outcome = repo::reschedule(
@@ -598,7 +611,7 @@ pub async fn reschedule_appointment(
     )
     .await?;
     match outcome {
-        WriteOutcome::Done => {}
+        WriteOutcome::Done => messages::appointment_changed(&state, &appointment, "rescheduled"),
         WriteOutcome::SlotTaken => return Err(unavailable()),
         WriteOutcome::Stale => {
             return Err(ApiError::new(

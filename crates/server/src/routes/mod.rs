@@ -2,13 +2,18 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod medical;
+pub mod notifications;
 pub mod phone;
 pub mod preferences;
 pub mod privacy;
 pub mod profile;
+pub mod push;
 pub mod sessions;
+pub mod support;
+pub mod twilio;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -22,5 +27,10 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     medical::configure(cfg);
     privacy::configure(cfg);
     appointments::configure(cfg);
+    notifications::configure(cfg);
+    push::configure(cfg);
+    support::configure(cfg);
+    events::configure(cfg);
+    twilio::configure(cfg);
     crate::integrations::configure(cfg);
 }

@@ -289,6 +289,7 @@ pub async fn verify_phone_change(
         recipient: old.as_str().to_owned(),
         subject: None,
         body_text: notice,
+        ..NewNotification::default()
     });
     let ended = match customers::change_phone(
         &state.db,

@@ -299,6 +299,7 @@ async fn start_email_change(
             recipient: email.as_str().to_owned(),
             subject: Some(subject),
             body_text: body,
+            ..NewNotification::default()
         },
         now,
     )

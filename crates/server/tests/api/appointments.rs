@@ -32,18 +32,18 @@ both_databases!(
 /// A branch with two staff members working Mon–Fri 09:00–17:00 (Berlin) and one 30-minute service
 /// with 10 minutes buffer after.
 /// The fixture's customer: exists at both demo companies' fixtures, has no demo appointments.
-const TESTER: &str = "+4915100000099";
+pub(crate) const TESTER: &str = "+4915100000099";
 
-struct Fixture {
-    company: CompanyId,
-    branch: BranchId,
-    staff: StaffId,
+pub(crate) struct Fixture {
+    pub(crate) company: CompanyId,
+    pub(crate) branch: BranchId,
+    pub(crate) staff: StaffId,
     colleague: StaffId,
-    service: ServiceId,
-    anna: CustomerId,
+    pub(crate) service: ServiceId,
+    pub(crate) anna: CustomerId,
 }
 
-async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
     let now = app.clock.now();
     let company =
         portal_db::companies::find_by_slug(&app.db, &CompanySlug::parse(company_slug).unwrap())
@@ -161,7 +161,7 @@ async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
     }
 }
 
-fn berlin(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn berlin(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Berlin
         .with_ymd_and_hms(y, m, d, h, min, 0)
         .unwrap()
@@ -170,7 +170,7 @@ fn berlin(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 impl Fixture {
     /// Books for Anna with the main staff member, booked a day before "now".
-    async fn book(&self, app: &TestApp, starts_at: DateTime<Utc>) -> String {
+    pub(crate) async fn book(&self, app: &TestApp, starts_at: DateTime<Utc>) -> String {
         self.book_with(
             app,
             self.staff,
@@ -220,7 +220,12 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-async fn cancel(app: &TestApp, token: &str, id: &str, body: Option<Value>) -> reqwest::Response {
+pub(crate) async fn cancel(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
     let mut req = app
         .client
         .delete(app.url(&format!("/api/customer/appointments/{id}")))

@@ -83,6 +83,10 @@ fn tracing_subscriber_init() {
 }
 
 pub struct TestApp {
+    /// The server's state, for driving the outbox and the reminder scheduler directly.
+    pub state: portal_server::state::AppState,
+    /// Every email the server sent, as received by a local SMTP listener.
+    pub smtp: FakeSmtp,
     pub address: String,
     pub client: reqwest::Client,
     pub clock: ManualClock,
@@ -170,6 +174,12 @@ pub async fn spawn_app_with(
     settings.twilio.from = Some("+15005550006".into());
     settings.twilio.timeout_seconds = 2;
     settings.outbox.poll_interval_ms = 50;
+    settings.outbox.reminder_interval_ms = 50;
+    let smtp = FakeSmtp::start().await;
+    settings.smtp.host = Some("127.0.0.1".into());
+    settings.smtp.port = smtp.port;
+    settings.smtp.security = "none".into();
+    settings.smtp.from = "Praxis Portal <portal@example.com>".into();
     adjust(&mut settings);
 
     let clock = ManualClock::new(start_time());
@@ -177,12 +187,15 @@ pub async fn spawn_app_with(
         .await
         .unwrap();
     let db = app.state().db.clone();
+    let state = app.state().clone();
     portal_server::seed::seed_demo(&db, clock.now())
         .await
         .unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
     Some(TestApp {
+        state,
+        smtp,
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -361,4 +374,145 @@ pub async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::R
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     server.received_requests().await.unwrap_or_default()
+}
+
+/// A minimal SMTP server on a random local port that accepts every message and keeps its raw text.
+#[derive(Clone)]
+pub struct FakeSmtp {
+    pub port: u16,
+    received: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeSmtp {
+    pub async fn start() -> Self {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let store = received.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 fake ESMTP\r\n").await;
+                    let mut data: Option<String> = None;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if let Some(body) = data.as_mut() {
+                            if line == "." {
+                                store.lock().unwrap().push(std::mem::take(body));
+                                data = None;
+                                let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                            } else {
+                                body.push_str(&line);
+                                body.push_str("\r\n");
+                            }
+                            continue;
+                        }
+                        let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+                        let answer: &[u8] = match verb.as_str() {
+                            "EHLO" | "HELO" => b"250 fake\r\n",
+                            "DATA" => {
+                                data = Some(String::new());
+                                b"354 go ahead\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                break;
+                            }
+                            _ => b"250 ok\r\n",
+                        };
+                        let _ = write.write_all(answer).await;
+                    }
+                });
+            }
+        });
+        Self { port, received }
+    }
+
+    /// Raw messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits (at most 5 s) until `n` messages arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            if self.messages().len() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+/// Runs an `async fn(TestApp)` on both databases with adjusted settings.
+macro_rules! both_databases_with {
+    ($adjust:ident; $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, super::$adjust).await.unwrap()).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, super::$adjust).await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// Settings for tests that drive the outbox and reminders themselves: the background loops wait
+/// an hour between rounds (their first round runs at start, with nothing due yet).
+pub fn manual_workers(settings: &mut Settings) {
+    settings.outbox.poll_interval_ms = 3_600_000;
+    settings.outbox.reminder_interval_ms = 3_600_000;
+}
+
+/// The Twilio signature of a callback to `path` with `params`, as the server expects it.
+pub fn twilio_signature(path: &str, params: &[(&str, &str)]) -> String {
+    let owned: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    portal_notify::sign(
+        &SecretString::new("twilio-test-token"),
+        &format!("http://localhost:8080{path}"),
+        &owned,
+    )
+}
+
+impl TestApp {
+    /// Posts a Twilio callback form with the given signature.
+    pub async fn twilio_callback(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+        signature: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(params).unwrap());
+        if let Some(signature) = signature {
+            request = request.header("X-Twilio-Signature", signature);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The customer's message history.
+    pub async fn history(&self, token: &str, query: &str) -> Value {
+        let res = self
+            .get_auth(&format!("/api/customer/notifications{query}"), token)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
 }

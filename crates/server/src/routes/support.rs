@@ -1,0 +1,112 @@
+//! `/api/customer/support/messages`: the customer's side of the support chat.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Duration;
+use portal_api_types::{
+    ErrorCode, Problem,
+    support::{NewSupportMessage, SupportMessageList},
+};
+use portal_db::support::{self as repo, Author};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    extract::{Customer, Json},
+    state::AppState,
+    support::{announce, body, dto, webhook_payload},
+};
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_support_messages)
+        .service(post_support_message);
+}
+
+/// Read the support chat
+///
+/// The conversation with the business, oldest first (the latest 200 messages). Reading marks the
+/// staff's messages read.
+#[utoipa::path(
+    tag = "Support",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The conversation", body = SupportMessageList, example = json!({"items": [{"id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d22", "author": "staff", "author_name": "Frau Weber", "body": "Gern, rufen Sie uns einfach an.", "created_at": "2026-11-25T09:05:00Z", "read_at": null}]})),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customer/support/messages")]
+#[tracing::instrument(skip_all)]
+pub async fn list_support_messages(
+    state: web::Data<AppState>,
+    customer: Customer,
+) -> ApiResult<web::Json<SupportMessageList>> {
+    let scope = &customer.0.scope;
+    let items = repo::messages(&state.db, scope.company_id(), scope.customer_id(), 200).await?;
+    repo::mark_read_by(
+        &state.db,
+        scope.company_id(),
+        scope.customer_id(),
+        Author::Customer,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(web::Json(SupportMessageList {
+        items: items.iter().map(dto).collect(),
+    }))
+}
+
+/// Write to support
+///
+/// Adds a message (1–2,000 characters) to the conversation; the business's integrators get the
+/// `support.message_created` webhook. At most `support.messages_per_hour` (default 30) an hour.
+#[utoipa::path(
+    tag = "Support",
+    security(("bearer" = [])),
+    request_body(content = NewSupportMessage, example = json!({"body": "Kann ich meinen Termin auch telefonisch bestätigen?"})),
+    responses(
+        (status = 201, description = "Written", body = portal_api_types::support::SupportMessage),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or longer than 2,000 characters", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many messages this hour", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customer/support/messages")]
+#[tracing::instrument(skip_all)]
+pub async fn post_support_message(
+    state: web::Data<AppState>,
+    customer: Customer,
+    payload: Json<NewSupportMessage>,
+) -> ApiResult<HttpResponse> {
+    let text = body(&payload.0.body)?;
+    let scope = &customer.0.scope;
+    let now = state.clock.now();
+    let recent = repo::customer_messages_since(
+        &state.db,
+        scope.company_id(),
+        scope.customer_id(),
+        now - Duration::hours(1),
+    )
+    .await?;
+    if recent >= u64::from(state.settings.support.messages_per_hour) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "You wrote many messages this hour. Please wait a little or call us.",
+        )
+        .retry_after(600));
+    }
+    let message = repo::post_with_webhook(
+        &state.db,
+        scope.company_id(),
+        scope.customer_id(),
+        Author::Customer,
+        None,
+        &text,
+        now,
+        |m| webhook_payload(m, now),
+    )
+    .await?;
+    announce(&state, scope.company_id(), &message);
+    Ok(HttpResponse::Created().json(dto(&message)))
+}
