@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod integrations;
 pub mod profile;
+pub mod public;
 pub mod webhooks;
 
 pub use error::{ErrorCode, FieldError, Problem};

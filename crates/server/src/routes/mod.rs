@@ -4,12 +4,15 @@ pub mod appointments;
 pub mod auth;
 pub mod health;
 pub mod profile;
+pub mod public;
 pub mod sessions;
+pub mod spa;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every `/api` route.
 pub fn configure_api(cfg: &mut ServiceConfig) {
+    public::configure(cfg);
     auth::configure(cfg);
     sessions::configure(cfg);
     profile::configure(cfg);

@@ -16,5 +16,6 @@ mod integrator_appointments;
 mod ops;
 mod otp;
 mod profile;
+mod pwa;
 mod sessions;
 mod webhooks;

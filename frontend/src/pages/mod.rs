@@ -1,0 +1,8 @@
+//! One module per screen.
+
+pub mod appointment;
+pub mod appointments;
+pub mod devices;
+pub mod home;
+pub mod profile;
+pub mod signin;
