@@ -37,6 +37,8 @@ pub struct Ctx {
     pub auth: RwSignal<Auth>,
     /// True when the last answer came from the offline cache.
     pub stale: RwSignal<bool>,
+    /// True when a session ended under the customer's feet (the sign-in says so).
+    pub expired: RwSignal<bool>,
 }
 
 impl Ctx {
@@ -84,6 +86,7 @@ pub fn App() -> impl IntoView {
         lang: RwSignal::new(lang),
         auth: RwSignal::new(Auth::Checking),
         stale: RwSignal::new(false),
+        expired: RwSignal::new(false),
     };
     provide_context(ctx);
     let stale = ctx.stale;
@@ -97,7 +100,10 @@ pub fn App() -> impl IntoView {
         }
         let state = match api::refresh().await {
             Ok(true) => Auth::SignedIn,
-            Ok(false) => Auth::SignedOut,
+            Ok(false) => {
+                ctx.expired.set(true);
+                Auth::SignedOut
+            }
             Err(ApiError::Offline) => Auth::Offline,
             Err(_) => Auth::SignedOut,
         };
@@ -152,7 +158,9 @@ pub fn RequireAuth(
 /// Handles a failed call the same way on every page: an ended session goes back to sign-in.
 pub fn on_session_error(err: &ApiError) {
     if *err == ApiError::SessionExpired {
-        ctx().auth.set(Auth::SignedOut);
+        let ctx = ctx();
+        ctx.expired.set(true);
+        ctx.auth.set(Auth::SignedOut);
     }
 }
 
@@ -175,8 +183,9 @@ fn TenantLayout() -> impl IntoView {
     });
     let base = move || format!("/c/{}", slug());
     let signed_in = move || ctx.auth.get() == Auth::SignedIn;
-    let sign_out = move |_| {
-        let navigate = use_navigate();
+    let navigate = use_navigate();
+    let sign_out = move |_: leptos::ev::MouseEvent| {
+        let navigate = navigate.clone();
         let target = format!("{}/signin", base());
         spawn_local(async move {
             let _ = api::sign_out().await;
@@ -204,7 +213,7 @@ fn TenantLayout() -> impl IntoView {
                     <A href=base exact=true>{move || ctx.t(T::Appointments)}</A>
                     <A href=move || format!("{}/profile", base())>{move || ctx.t(T::Profile)}</A>
                     <A href=move || format!("{}/devices", base())>{move || ctx.t(T::Devices)}</A>
-                    <button type="button" class="link" on:click=sign_out>{move || ctx.t(T::SignOut)}</button>
+                    <button type="button" class="link" on:click=sign_out.clone()>{move || ctx.t(T::SignOut)}</button>
                 </nav>
             </Show>
         </header>

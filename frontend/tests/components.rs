@@ -31,6 +31,7 @@ fn mount_with_lang(lang: Lang, view: impl Fn() -> AnyView + 'static) -> web_sys:
             lang: RwSignal::new(lang),
             auth: RwSignal::new(Auth::SignedIn),
             stale: RwSignal::new(false),
+            expired: RwSignal::new(false),
         });
         view()
     });

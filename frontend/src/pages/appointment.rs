@@ -27,12 +27,14 @@ pub fn Appointment() -> impl IntoView {
         async move { api::appointment(&id).await }
     });
     let back = format!("/c/{}", tenant().slug);
+    // Outside the detail, so the confirmation survives the reload that follows a change.
+    let done = RwSignal::new(None::<T>);
     view! {
         <a class="back" href=back>{move || ctx.t(T::Back)}</a>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Detail detail=d on_change=move || detail.refetch()/> }.into_any(),
+                    Ok(d) => view! { <Detail detail=d done=done on_change=move || detail.refetch()/> }.into_any(),
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                 }
             })}
@@ -53,13 +55,14 @@ enum Panel {
 fn Detail(
     /// Appointment and history.
     detail: AppointmentDetail,
+    /// The confirmation of the last change, if any.
+    done: RwSignal<Option<T>>,
     /// Reloads after a change.
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = ctx();
     let a = detail.appointment.clone();
     let panel = RwSignal::new(Panel::None);
-    let done = RwSignal::new(None::<T>);
     let active = matches!(
         a.status,
         AppointmentStatus::Booked | AppointmentStatus::Confirmed

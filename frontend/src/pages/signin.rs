@@ -40,6 +40,7 @@ pub fn SignIn() -> impl IntoView {
         }
     };
 
+    let navigate = use_navigate();
     let finish = {
         let slug = slug.clone();
         move || {
@@ -47,8 +48,9 @@ pub fn SignIn() -> impl IntoView {
                 .with_untracked(|q| q.get("next"))
                 .filter(|n| n.starts_with(&format!("/c/{slug}")) && !n.contains("//"))
                 .unwrap_or_else(|| format!("/c/{slug}"));
+            ctx.expired.set(false);
             ctx.auth.set(Auth::SignedIn);
-            use_navigate()(&next, Default::default());
+            navigate(&next, Default::default());
         }
     };
 
@@ -101,7 +103,6 @@ pub fn SignIn() -> impl IntoView {
         }
     };
 
-    let expired = query.with_untracked(|q| q.get("next").is_some());
     let phone_step = {
         let request = request.clone();
         move || {
@@ -159,7 +160,9 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <section class="card narrow" aria-labelledby="signin-title">
             <h1 id="signin-title">{move || ctx.t(T::SignIn)}</h1>
-            {expired.then(|| view! { <p class="notice" role="status">{move || ctx.t(T::SessionExpired)}</p> })}
+            <Show when=move || ctx.expired.get()>
+                <p class="notice" role="status">{move || ctx.t(T::SessionExpired)}</p>
+            </Show>
             {move || if challenge.with(Option::is_some) { code_step() } else { phone_step() }}
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
         </section>

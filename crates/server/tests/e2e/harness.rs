@@ -316,12 +316,26 @@ impl Browser {
     }
 
     pub async fn wait_css(&self, css: &str) {
-        self.client
+        if let Err(e) = self
+            .client
             .wait()
             .at_most(TIMEOUT)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
+        {
+            // Leave evidence: what the page showed when the wait gave up.
+            let dir = target_dir().join("e2e-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            if let Ok(png) = self.client.screenshot().await {
+                let _ = std::fs::write(dir.join("failure.png"), png);
+            }
+            let url = self.client.current_url().await.map(|u| u.to_string());
+            let body = self
+                .client
+                .execute("return document.body.innerText", vec![])
+                .await;
+            panic!("waiting for {css}: {e}; at {url:?}; page: {body:?}");
+        }
     }
 
     pub async fn click(&self, css: &str) {

@@ -52,7 +52,7 @@ async fn a_customer_uses_the_pwa_end_to_end() {
             .as_str()
             .contains("/signin?next=")
     );
-    assert_eq!(browser.text("header .brand").await, "Praxis Dr. Weber");
+    browser.wait_text("header .brand", "Praxis Dr. Weber").await;
     browser.screenshots("signin").await;
     b.find(Locator::Css("#phone"))
         .await
@@ -136,7 +136,8 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     browser.wait_css(".slot").await;
     browser.screenshots("reschedule").await;
     browser.click(".slot").await;
-    browser.wait_css("p.ok").await;
+    browser.wait_text("p.ok", "verschoben").await;
+    browser.wait_text(".history", "Verschoben").await;
     let moved = portal
         .get(&api, &format!("/api/customer/appointments/{to_move}"))
         .await;
@@ -282,7 +283,7 @@ async fn branding_and_sign_out() {
     let b = &browser.client;
     b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
     browser.wait_css("#phone").await;
-    assert_eq!(browser.text("header .brand").await, "Salon Lumière");
+    browser.wait_text("header .brand", "Salon Lumière").await;
     let brand = b
         .execute(
             "return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()",
