@@ -84,7 +84,8 @@ for backend in $BACKENDS; do
     appointment=$(curl -fs "$BASE/api/customer/appointments?limit=1" -H "Authorization: Bearer $token" | json_field "['items'][0]['id']")
 
     ceiling=""
-    for endpoint in "health /health/live" "list-upcoming /api/customer/appointments" \
+    # /health/ready runs one trivial query: the ceiling of any endpoint that touches the database.
+    for endpoint in "health /health/live" "ready /health/ready" "list-upcoming /api/customer/appointments" \
                     "detail /api/customer/appointments/$appointment" "slots /api/customer/appointments/$appointment/slots"; do
       label=${endpoint%% *}; path=${endpoint#* }
       read -r rps p50 p99 errors < <(measure "$path" "$token")

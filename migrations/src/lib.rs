@@ -13,6 +13,7 @@ mod m20261125_000001_identity;
 mod m20261125_000002_scheduling;
 mod m20261125_000003_engagement;
 mod m20261125_000005_webhook_attempts;
+mod m20261125_000006_privacy;
 
 /// Runs the portal's migrations in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_scheduling::Migration),
             Box::new(m20261125_000003_engagement::Migration),
             Box::new(m20261125_000005_webhook_attempts::Migration),
+            Box::new(m20261125_000006_privacy::Migration),
         ]
     }
 }

@@ -60,6 +60,15 @@ pub enum ErrorCode {
     AppointmentNotActive,
     /// 409: the chosen time is no longer free; pick another slot.
     SlotUnavailable,
+    /// 403: the customer has not given the explicit consent (GDPR Art. 9) this needs; give it with
+    /// `PUT /api/customer/medical-history/consent`.
+    ConsentRequired,
+    /// 422: confirmations and changes must stay on at least one of SMS and email.
+    TransactionalRequired,
+    /// 409: another customer of this business already has this phone number.
+    PhoneTaken,
+    /// 422: the request needs an explicit confirmation (`confirm: true`).
+    ConfirmationRequired,
     /// 503: the SMS provider failed; nothing was charged, try again shortly.
     SmsUnavailable,
     /// 503: a dependency (database) is unavailable; try again shortly.
@@ -97,6 +106,10 @@ impl ErrorCode {
             Self::AppointmentInPast => "appointment_in_past",
             Self::AppointmentNotActive => "appointment_not_active",
             Self::SlotUnavailable => "slot_unavailable",
+            Self::ConsentRequired => "consent_required",
+            Self::TransactionalRequired => "transactional_required",
+            Self::PhoneTaken => "phone_taken",
+            Self::ConfirmationRequired => "confirmation_required",
             Self::SmsUnavailable => "sms_unavailable",
             Self::ServiceUnavailable => "service_unavailable",
             Self::InternalError => "internal_error",
@@ -112,7 +125,7 @@ impl ErrorCode {
             | Self::InvalidCode
             | Self::CodeExpired
             | Self::InvalidRefreshToken => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::ConsentRequired => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict
@@ -121,13 +134,16 @@ impl ErrorCode {
             | Self::AlreadyCancelled
             | Self::AppointmentInPast
             | Self::AppointmentNotActive
-            | Self::SlotUnavailable => 409,
+            | Self::SlotUnavailable
+            | Self::PhoneTaken => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed
             | Self::InvalidPhone
             | Self::CountryNotAllowed
-            | Self::IdempotencyKeyReused => 422,
+            | Self::IdempotencyKeyReused
+            | Self::TransactionalRequired
+            | Self::ConfirmationRequired => 422,
             Self::PhoneLocked | Self::ResendTooSoon | Self::RateLimited => 429,
             Self::InternalError => 500,
             Self::SmsUnavailable | Self::ServiceUnavailable => 503,
@@ -162,6 +178,10 @@ impl ErrorCode {
             Self::AppointmentInPast => "Appointment already started",
             Self::AppointmentNotActive => "Appointment can no longer change",
             Self::SlotUnavailable => "Time no longer available",
+            Self::ConsentRequired => "Consent required",
+            Self::TransactionalRequired => "Confirmations cannot be turned off entirely",
+            Self::PhoneTaken => "Phone number already in use",
+            Self::ConfirmationRequired => "Confirmation required",
             Self::SmsUnavailable => "SMS temporarily unavailable",
             Self::ServiceUnavailable => "Service temporarily unavailable",
             Self::InternalError => "Internal error",

@@ -6,8 +6,12 @@ pub mod appointments;
 pub mod auth;
 pub mod error;
 pub mod integrations;
+pub mod medical;
+pub mod preferences;
+pub mod privacy;
 pub mod profile;
 pub mod public;
+pub mod text;
 pub mod webhooks;
 
 pub use error::{ErrorCode, FieldError, Problem};

@@ -18,7 +18,8 @@ pub struct CreateWebhookEndpoint {
         )
     )]
     pub url: String,
-    /// Events: `appointment.cancelled`, `appointment.rescheduled`.
+    /// Events: `appointment.cancelled`, `appointment.rescheduled`, `customer.erased` (data:
+    /// `customer_id`; the customer erased their account — delete what you hold about them).
     #[cfg_attr(feature = "openapi", schema(example = json!(["appointment.cancelled", "appointment.rescheduled"])))]
     pub events: Vec<String>,
 }

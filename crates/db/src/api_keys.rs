@@ -40,15 +40,18 @@ pub enum ApiScope {
     Catalog,
     /// Manage webhook endpoints.
     Webhooks,
+    /// Read and write customers' medical history (health data; every access is audited).
+    Medical,
 }
 
 impl ApiScope {
     /// Every scope, in display order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Appointments,
         Self::Customers,
         Self::Catalog,
         Self::Webhooks,
+        Self::Medical,
     ];
 
     /// The stored and displayed name.
@@ -58,6 +61,7 @@ impl ApiScope {
             Self::Customers => "customers",
             Self::Catalog => "catalog",
             Self::Webhooks => "webhooks",
+            Self::Medical => "medical",
         }
     }
 
@@ -382,7 +386,7 @@ mod tests {
         assert_eq!(ApiScope::parse_list("catalog admin"), Err("admin".into()));
         assert_eq!(
             scopes_text(&ApiScope::ALL),
-            "appointments customers catalog webhooks"
+            "appointments customers catalog webhooks medical"
         );
     }
 }

@@ -153,6 +153,8 @@ pub async fn seed(
             erased_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            // Address, date of birth, pending email and medical consent: the table's defaults.
+            ..Default::default()
         }))
         .exec_without_returning(&txn)
         .await?;

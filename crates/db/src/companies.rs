@@ -170,6 +170,7 @@ pub async fn create(
         session_absolute_minutes: Set(None),
         otp_daily_cap: Set(1000),
         retention_years: Set(None),
+        message_retention_days: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };

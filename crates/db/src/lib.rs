@@ -15,8 +15,11 @@ pub mod consents;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
+pub mod medical;
 pub mod notifications;
 pub mod otp;
+pub mod privacy;
+pub mod retention;
 pub mod sessions;
 pub mod webhooks;
 

@@ -6,14 +6,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use portal_domain::{CompanyId, CustomerId, SessionId};
-use portal_entity::{refresh_tokens as rt, sessions as s};
+use portal_entity::{companies, refresh_tokens as rt, sessions as s};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     sea_query::Expr,
 };
 use uuid::Uuid;
 
-use crate::DbError;
+use crate::{DbError, companies::Company};
 
 /// The tenant filter of every customer-facing query. Only this module builds one, from a session
 /// it has just checked, so a handler cannot forget which customer it acts for.
@@ -154,18 +154,20 @@ async fn insert_token(
 }
 
 /// Checks the session named by a verified access token: it must exist, belong to that customer
-/// and company, and be neither revoked nor expired. Marks it used at most once a minute, so the
-/// hot path stays read-only.
+/// and company, and be neither revoked nor expired. Answers with the company too, read in the same
+/// query, because nearly every customer request needs its policies. Marks the session used at most
+/// once a minute, so the hot path stays read-only.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     id: SessionId,
     company: CompanyId,
     customer: CustomerId,
     now: DateTime<Utc>,
-) -> Result<Option<ActiveSession>, DbError> {
-    let Some(model) = s::Entity::find_by_id(id.as_uuid())
+) -> Result<Option<(ActiveSession, Company)>, DbError> {
+    let Some((model, Some(company_row))) = s::Entity::find_by_id(id.as_uuid())
         .filter(s::Column::CompanyId.eq(company.as_uuid()))
         .filter(s::Column::CustomerId.eq(customer.as_uuid()))
+        .find_also_related(companies::Entity)
         .one(db)
         .await?
     else {
@@ -177,7 +179,7 @@ pub async fn authenticate(
     if now - model.last_used_at >= Duration::minutes(1) {
         touch(db, &model, now).await?;
     }
-    Ok(Some(active(&model)))
+    Ok(Some((active(&model), Company::try_from(company_row)?)))
 }
 
 async fn touch(
@@ -307,4 +309,25 @@ pub async fn list(
             last_used_at: m.last_used_at,
         })
         .collect())
+}
+
+/// Ends every live session of the customer except `keep` (after a phone change, or "sign out
+/// other devices"); returns how many ended.
+pub async fn revoke_others(
+    db: &impl ConnectionTrait,
+    scope: &CustomerScope,
+    keep: SessionId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let result = s::Entity::update_many()
+        .col_expr(s::Column::RevokedAt, Expr::value(now))
+        .col_expr(s::Column::RevokedReason, Expr::value(reason))
+        .filter(s::Column::Id.ne(keep.as_uuid()))
+        .filter(s::Column::CustomerId.eq(scope.customer_id.as_uuid()))
+        .filter(s::Column::CompanyId.eq(scope.company_id.as_uuid()))
+        .filter(s::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }

@@ -14,7 +14,11 @@ use uuid::Uuid;
 use crate::DbError;
 
 /// Events integrators can subscribe to.
-pub const EVENTS: &[&str] = &["appointment.cancelled", "appointment.rescheduled"];
+pub const EVENTS: &[&str] = &[
+    "appointment.cancelled",
+    "appointment.rescheduled",
+    "customer.erased",
+];
 
 /// A registered endpoint (the secret is only shown when it is created).
 #[derive(Debug, Clone, PartialEq, Eq)]

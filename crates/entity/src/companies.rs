@@ -25,6 +25,7 @@ pub struct Model {
     pub session_absolute_minutes: Option<i32>,
     pub otp_daily_cap: i32,
     pub retention_years: Option<i32>,
+    pub message_retention_days: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

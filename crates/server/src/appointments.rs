@@ -198,14 +198,12 @@ pub async fn detail_response(
 pub async fn confirmation(
     state: &AppState,
     scope: &CustomerScope,
+    company: &Company,
     id: uuid::Uuid,
 ) -> ApiResult<portal_documents::Confirmation> {
     let a = repo::find_for_customer(&state.db, scope, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let company = portal_db::companies::find(&state.db, scope.company_id())
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
     let customer = customers::get(&state.db, scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
@@ -216,7 +214,7 @@ pub async fn confirmation(
         sequence: u32::try_from(a.version - 1).unwrap_or(0),
         cancelled: a.status == AppointmentStatus::Cancelled,
         reference: reference(a.id),
-        company_name: company.name,
+        company_name: company.name.clone(),
         branch_name: a.branch.name.clone(),
         branch_address: address(&a.branch),
         branch_phone: a.branch.phone.clone(),

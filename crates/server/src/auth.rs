@@ -35,10 +35,10 @@ pub struct SignedIn {
     pub refresh_token: String,
 }
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC of a code, bound to its challenge and company so a code can never be replayed elsewhere.
-fn code_mac(
+pub(crate) fn code_mac(
     state: &AppState,
     challenge: ChallengeId,
     company: CompanyId,
@@ -53,7 +53,7 @@ fn code_mac(
 }
 
 /// A uniformly drawn 6-digit code from the OS generator.
-fn random_code() -> Result<OtpCode, ApiError> {
+pub(crate) fn random_code() -> Result<OtpCode, ApiError> {
     // Rejection sampling keeps the distribution uniform: 2^32 is not a multiple of 10^6.
     const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
     loop {
@@ -285,11 +285,11 @@ pub async fn verify_sign_in(
     })
 }
 
-fn seconds_up(d: Duration) -> u64 {
+pub(crate) fn seconds_up(d: Duration) -> u64 {
     u64::try_from((d.num_milliseconds() + 999) / 1000).unwrap_or(1)
 }
 
-fn locked(remaining: Duration) -> ApiError {
+pub(crate) fn locked(remaining: Duration) -> ApiError {
     ApiError::new(
         ErrorCode::PhoneLocked,
         "Too many wrong codes. This number is locked for a while.",

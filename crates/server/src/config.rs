@@ -43,6 +43,9 @@ timeout_seconds = 10
 [outbox]
 poll_interval_ms = 1000
 
+[retention]
+interval_seconds = 3600
+
 [log]
 format = "pretty"
 filter = "info"
@@ -79,6 +82,8 @@ pub struct Settings {
     pub twilio: TwilioSettings,
     /// Message delivery.
     pub outbox: OutboxSettings,
+    /// The periodic purge of expired data.
+    pub retention: RetentionSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -89,6 +94,14 @@ pub struct Settings {
 pub struct OutboxSettings {
     /// How often the worker looks for due messages.
     pub poll_interval_ms: u64,
+}
+
+/// Retention job settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// How often the purge runs (0: never, e.g. when a cron job runs it instead).
+    pub interval_seconds: u64,
 }
 
 /// HTTP server settings.
@@ -130,6 +143,10 @@ pub struct AuthSettings {
     pub jwt_secret: Option<SecretString>,
     /// HMAC key for stored sign-in codes, at least 32 bytes.
     pub otp_hmac_key: Option<SecretString>,
+    /// AES-256 keys for medical history: `id=<64 hex>` entries, comma- or line-separated.
+    pub medical_keys: Option<SecretString>,
+    /// The id of the key new medical data is sealed with (default: the last of `medical_keys`).
+    pub medical_key_id: Option<String>,
     /// `iss` of access tokens.
     pub issuer: String,
     /// `aud` of access tokens.

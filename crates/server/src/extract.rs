@@ -8,7 +8,7 @@ use actix_web::{
 };
 use futures_util::future::LocalBoxFuture;
 use portal_api_types::ErrorCode;
-use portal_db::ActiveSession;
+use portal_db::{ActiveSession, companies::Company};
 use serde::de::DeserializeOwned;
 use std::net::IpAddr;
 
@@ -104,8 +104,31 @@ pub fn user_agent(req: &HttpRequest) -> Option<String> {
 }
 
 /// The signed-in customer: a valid access token whose session is still live.
+/// The second field is the customer's company, read with the session in one query.
 #[derive(Debug, Clone)]
-pub struct Customer(pub ActiveSession);
+pub struct Customer(pub ActiveSession, pub Company);
+
+/// How recent a sign-in must be for sensitive operations (medical history, phone change, export,
+/// erasure).
+pub const STEP_UP_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+impl Customer {
+    /// The session's scope if the customer signed in (proved the phone) within the last 10
+    /// minutes; otherwise 401 `reauth_required`.
+    pub fn recently_signed_in(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<&portal_db::CustomerScope, ApiError> {
+        if now - self.0.auth_time <= STEP_UP_WINDOW {
+            Ok(&self.0.scope)
+        } else {
+            Err(ApiError::new(
+                ErrorCode::ReauthRequired,
+                "Please sign in again: this needs a sign-in within the last 10 minutes.",
+            ))
+        }
+    }
+}
 
 impl FromRequest for Customer {
     type Error = ApiError;
@@ -131,7 +154,7 @@ impl FromRequest for Customer {
                 .tokens
                 .verify(&token, now)
                 .ok_or_else(ApiError::unauthorized)?;
-            let session = portal_db::sessions::authenticate(
+            let (session, company) = portal_db::sessions::authenticate(
                 &state.db,
                 verified.session_id,
                 verified.company_id,
@@ -141,7 +164,7 @@ impl FromRequest for Customer {
             .await?
             .ok_or_else(ApiError::unauthorized)?;
             req.extensions_mut().insert(session.id);
-            Ok(Customer(session))
+            Ok(Customer(session, company))
         })
     }
 }

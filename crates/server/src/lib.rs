@@ -3,6 +3,7 @@
 pub mod appointments;
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod integrations;
@@ -10,6 +11,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod outbox;
+pub mod retention;
 pub mod routes;
 pub mod secrets;
 pub mod seed;

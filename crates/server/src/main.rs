@@ -60,6 +60,20 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Manage the keys that encrypt medical history.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Re-encrypt every medical history version with the current key. In development (keys in
+    /// `data/secrets/medical.keys`) a new key is generated first and becomes the current one; in
+    /// production add the new key to PORTAL__AUTH__MEDICAL_KEYS, point PORTAL__AUTH__MEDICAL_KEY_ID
+    /// at it, then run this. Keep the old keys configured until it reports success.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -113,6 +127,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { seed_demo } => {
             let app = Application::build(settings, clock.clone(), None).await?;
             if seed_demo && seed::seed_demo(&app.state().db, clock.now()).await? {
+                seed::seed_demo_medical(&app.state().db, &app.state().secrets.medical, clock.now())
+                    .await?;
                 print_demo_logins(app.port());
             }
             tracing::info!(port = app.port(), "listening");
@@ -127,6 +143,8 @@ async fn main() -> anyhow::Result<()> {
             let db = portal_db::connect(&settings.database.url, 2).await?;
             portal_db::migrate(&db).await?;
             if seed::seed_demo(&db, clock.now()).await? {
+                let secrets = portal_server::secrets::resolve(&settings)?;
+                seed::seed_demo_medical(&db, &secrets.medical, clock.now()).await?;
                 print_demo_logins(0);
             } else {
                 eprintln!("the database already has companies; nothing seeded");
@@ -154,6 +172,29 @@ async fn main() -> anyhow::Result<()> {
             let db = portal_db::connect(&settings.database.url, 2).await?;
             portal_db::migrate(&db).await?;
             api_key(&db, action, clock.now()).await?;
+        }
+        Command::Keys {
+            action: KeysAction::Rotate,
+        } => {
+            let db = portal_db::connect(&settings.database.url, 2).await?;
+            portal_db::migrate(&db).await?;
+            let configured = settings
+                .auth
+                .medical_keys
+                .as_ref()
+                .is_some_and(|k| !k.is_empty());
+            if !configured {
+                // Make sure the existing key file is there before adding to it.
+                portal_server::secrets::resolve(&settings)?;
+                let id = portal_server::secrets::add_development_medical_key(&settings)?;
+                eprintln!("generated medical key {id}");
+            }
+            let secrets = portal_server::secrets::resolve(&settings)?;
+            let count = portal_server::crypto::rotate(&db, &secrets.medical).await?;
+            println!(
+                "re-encrypted {count} medical history version(s) with key {}",
+                secrets.medical.current_id()
+            );
         }
         Command::Openapi { .. } => {}
     }

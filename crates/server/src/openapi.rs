@@ -22,6 +22,9 @@ times are RFC 3339 instants. Access tokens are JWTs valid 15 minutes; refresh to
         (name = "Sign-in", description = "Phone number and SMS code; tokens"),
         (name = "Sessions", description = "Signed-in devices"),
         (name = "Profile", description = "The customer's own details"),
+        (name = "Preferences", description = "How the customer may be contacted, and the consent register"),
+        (name = "Medical history", description = "Healthcare businesses only: encrypted, versioned, readable after a recent sign-in, every access audited"),
+        (name = "Privacy", description = "GDPR rights: export, erasure, access log"),
         (name = "Integrations", description = "Integrator API (`/api/integrations/v1`): catalogue and customers, authenticated with a per-company API key (`Authorization: Bearer pk_…`); every POST needs an `Idempotency-Key`"),
     )
 )]

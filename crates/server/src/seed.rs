@@ -468,3 +468,56 @@ impl Shop {
         Ok(())
     }
 }
+
+/// Demo medical history: Anna Schmidt at Praxis Dr. Weber has consented and has one version, so
+/// the demo shows the medical history screen filled. Does nothing when she already has one.
+pub async fn seed_demo_medical(
+    db: &DatabaseConnection,
+    keys: &crate::crypto::MedicalKeys,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use portal_api_types::medical::MedicalHistory;
+    let slug = CompanySlug::parse("praxis-weber").map_err(|_| invalid("slug"))?;
+    let Some(company) = companies::find_by_slug(db, &slug).await? else {
+        return Ok(());
+    };
+    let phone = PhoneNumber::from_e164("+4915100000001").map_err(|_| invalid("phone"))?;
+    let Some(anna) = customers::find_by_phone(db, company.id, &phone).await? else {
+        return Ok(());
+    };
+    if portal_db::medical::next_version(db, company.id, anna.id).await? > 1 {
+        return Ok(());
+    }
+    let content: MedicalHistory = serde_json::from_value(serde_json::json!({
+        "allergies": "Penicillin",
+        "medications": "Ramipril 5 mg morgens",
+        "insurance": {"provider": "AOK Nordost", "number": "A123456789"},
+    }))
+    .context("demo medical history")?;
+    let plaintext = serde_json::to_vec(&content).context("demo medical history")?;
+    let sealed = keys
+        .seal(
+            &plaintext,
+            &crate::crypto::associated_data(company.id, anna.id, 1),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let scope_consent_at = now - Duration::days(30);
+    portal_db::customers::set_medical_consent_by_id(
+        db,
+        company.id,
+        anna.id,
+        Some(scope_consent_at),
+    )
+    .await?;
+    portal_db::medical::insert(
+        db,
+        company.id,
+        anna.id,
+        1,
+        sealed,
+        "customer",
+        scope_consent_at,
+    )
+    .await?;
+    Ok(())
+}

@@ -74,12 +74,22 @@ impl Application {
         &self.state
     }
 
-    /// Runs the server and the outbox worker until stopped (SIGINT/SIGTERM stop gracefully).
+    /// Runs the server, the outbox worker and the retention job until stopped (SIGINT/SIGTERM stop gracefully).
     pub async fn run(self) -> std::io::Result<()> {
         let interval = Duration::from_millis(self.state.settings.outbox.poll_interval_ms.max(10));
         let worker = tokio::spawn(crate::outbox::run(self.state.clone(), interval));
+        let retention_every = self.state.settings.retention.interval_seconds;
+        let retention = (retention_every > 0).then(|| {
+            tokio::spawn(crate::retention::run(
+                self.state.clone(),
+                Duration::from_secs(retention_every),
+            ))
+        });
         let result = self.server.await;
         worker.abort();
+        if let Some(job) = retention {
+            job.abort();
+        }
         result
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod branches;
 pub mod customers;
 pub mod idempotency;
+pub mod medical;
 pub mod query;
 pub mod schedule;
 pub mod services;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 schedule::configure(cfg);
                 services::configure(cfg);
                 customers::configure(cfg);
+                medical::configure(cfg);
                 appointments::configure(cfg);
                 webhooks::configure(cfg);
             })

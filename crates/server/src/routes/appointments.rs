@@ -16,7 +16,7 @@ use portal_db::{
     CustomerScope,
     appointments::{self as repo, Actor, Appointment, Effects, Period, WriteOutcome},
     availability,
-    companies::{self, Company},
+    companies::Company,
 };
 use portal_domain::schedule::{self, ChangeDecision, Interval, SlotRequest};
 use serde::Deserialize;
@@ -71,12 +71,6 @@ pub(crate) fn decode_cursor(cursor: &str) -> Option<repo::After> {
         DateTime::from_timestamp_micros(micros.parse().ok()?)?,
         id.parse().ok()?,
     ))
-}
-
-async fn company_of(state: &AppState, scope: &CustomerScope) -> ApiResult<Company> {
-    companies::find(&state.db, scope.company_id())
-        .await?
-        .ok_or_else(ApiError::unauthorized)
 }
 
 async fn load(state: &AppState, scope: &CustomerScope, id: Uuid) -> ApiResult<Appointment> {
@@ -155,10 +149,10 @@ pub async fn list_appointments(
     } else {
         None
     };
-    let company = company_of(&state, scope).await?;
+    let company = &customer.1;
     let items = page
         .iter()
-        .map(|a| response(a, &company, now))
+        .map(|a| response(a, company, now))
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(web::Json(AppointmentList { items, next_cursor }))
 }
@@ -188,9 +182,9 @@ pub async fn get_appointment(
 ) -> ApiResult<web::Json<AppointmentDetail>> {
     let scope = &customer.0.scope;
     let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = company_of(&state, scope).await?;
+    let company = &customer.1;
     Ok(web::Json(
-        detail_response(&state, &appointment, &company).await?,
+        detail_response(&state, &appointment, company).await?,
     ))
 }
 
@@ -275,16 +269,16 @@ pub async fn cancel_appointment(
     let scope = &customer.0.scope;
     let now = state.clock.now();
     let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = company_of(&state, scope).await?;
+    let company = &customer.1;
     let decision = schedule::decide(
         appointment.status,
         appointment.starts_at,
         appointment.created_at,
         now,
-        &change_policy(&appointment, &company, Change::Cancel),
+        &change_policy(&appointment, company, Change::Cancel),
     );
     refusal(&decision, &appointment, ErrorCode::CancellationWindowClosed)?;
-    let sms = queue_change_sms(&state, scope, &company, &appointment, None).await?;
+    let sms = queue_change_sms(&state, scope, company, &appointment, None).await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
@@ -327,7 +321,7 @@ pub async fn cancel_appointment(
         }
     }
     let updated = load(&state, scope, appointment.id).await?;
-    Ok(web::Json(response(&updated, &company, now)?))
+    Ok(web::Json(response(&updated, company, now)?))
 }
 
 /// A webhook body: `{event, created_at, data}` (the delivery adds its `id`).
@@ -389,7 +383,7 @@ pub async fn list_slots(
     let scope = &customer.0.scope;
     let now = state.clock.now();
     let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = company_of(&state, scope).await?;
+    let company = &customer.1;
     let from = query.from.map_or(now, |f| f.with_timezone(&Utc));
     let to = query
         .to
@@ -415,8 +409,7 @@ pub async fn list_slots(
     };
     let mut slots = Vec::new();
     for (staff_id, staff_name) in staff {
-        for start in
-            free_starts(&state, &appointment, &company, tz, staff_id, from, to, now).await?
+        for start in free_starts(&state, &appointment, company, tz, staff_id, from, to, now).await?
         {
             slots.push(Slot {
                 starts_at: local(start, tz),
@@ -520,13 +513,13 @@ pub async fn reschedule_appointment(
     let scope = &customer.0.scope;
     let now = state.clock.now();
     let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = company_of(&state, scope).await?;
+    let company = &customer.1;
     let decision = schedule::decide(
         appointment.status,
         appointment.starts_at,
         appointment.created_at,
         now,
-        &change_policy(&appointment, &company, Change::Reschedule),
+        &change_policy(&appointment, company, Change::Reschedule),
     );
     refusal(&decision, &appointment, ErrorCode::RescheduleWindowClosed)?;
 
@@ -555,7 +548,7 @@ pub async fn reschedule_appointment(
     let free = free_starts(
         &state,
         &appointment,
-        &company,
+        company,
         tz,
         staff,
         starts_at,
@@ -567,7 +560,7 @@ pub async fn reschedule_appointment(
         return Err(unavailable());
     }
     let ends_at = starts_at + duration(&appointment);
-    let sms = queue_change_sms(&state, scope, &company, &appointment, Some(starts_at)).await?;
+    let sms = queue_change_sms(&state, scope, company, &appointment, Some(starts_at)).await?;
     let actor = Actor {
         name: "customer".into(),
         id: Some(scope.customer_id().to_string()),
@@ -615,7 +608,7 @@ pub async fn reschedule_appointment(
         }
     }
     let updated = load(&state, scope, appointment.id).await?;
-    Ok(web::Json(response(&updated, &company, now)?))
+    Ok(web::Json(response(&updated, company, now)?))
 }
 
 /// Download the confirmation as iCalendar
@@ -643,7 +636,7 @@ pub async fn confirmation_ics(
     customer: Customer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let document = confirmation(&state, &customer.0.scope, id.into_inner()).await?;
+    let document = confirmation(&state, &customer.0.scope, &customer.1, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((
@@ -676,7 +669,7 @@ pub async fn confirmation_pdf(
     customer: Customer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let document = confirmation(&state, &customer.0.scope, id.into_inner()).await?;
+    let document = confirmation(&state, &customer.0.scope, &customer.1, id.into_inner()).await?;
     let bytes = portal_documents::pdf(&document).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

@@ -3,6 +3,10 @@
 pub mod appointments;
 pub mod auth;
 pub mod health;
+pub mod medical;
+pub mod phone;
+pub mod preferences;
+pub mod privacy;
 pub mod profile;
 pub mod public;
 pub mod sessions;
@@ -16,6 +20,10 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     sessions::configure(cfg);
     profile::configure(cfg);
+    phone::configure(cfg);
+    preferences::configure(cfg);
+    medical::configure(cfg);
+    privacy::configure(cfg);
     appointments::configure(cfg);
     crate::integrations::configure(cfg);
 }

@@ -1,0 +1,202 @@
+//! `/customers/{id}/medical-history` and `/customers/{id}/consents`: what the business's staff
+//! read and record through their systems. Medical history needs a key with the `medical` scope
+//! and a healthcare company; every read and write is in the customer's audit log with the key's
+//! prefix as actor, so the customer sees it under `GET /api/customer/audit`.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use portal_api_types::{
+    Problem,
+    medical::{MedicalHistory, MedicalHistoryVersion, MedicalHistoryVersions},
+    preferences::{ConsentRecord, RecordConsent, RecordedConsentSource},
+};
+use portal_db::{api_keys::ApiScope, consents, customers};
+use portal_domain::{ConsentSource, CustomerId};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::auth::Integrator;
+use crate::{
+    error::{ApiError, ApiResult},
+    extract::Json,
+    routes::medical::{all_versions, audit_access, require_healthcare, write_version},
+    state::AppState,
+};
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_customer_medical_history)
+        .service(put_customer_medical_history)
+        .service(record_customer_consent);
+}
+
+fn actor(integrator: &Integrator) -> String {
+    format!("integrator:{}", integrator.0.key_prefix())
+}
+
+/// Read a customer's medical history
+///
+/// Every version with its content, newest first (an empty list before the first). Needs the
+/// `medical` scope and a healthcare company (404 otherwise, like an unknown customer). Each read
+/// is recorded in the customer's audit log, which the customer can see.
+#[utoipa::path(
+    tag = "Integrations",
+    security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "The versions", body = MedicalHistoryVersions,
+            example = json!({"items": [{"version": 1, "created_at": "2026-11-25T09:05:00Z", "written_by": "customer", "content": {"allergies": "Penicillin", "medications": null, "conditions": null, "insurance": null, "emergency_contact": null, "notes": null}}]})),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No `medical` scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer, or not a healthcare company", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers/{id}/medical-history")]
+#[tracing::instrument(skip_all)]
+pub async fn get_customer_medical_history(
+    state: web::Data<AppState>,
+    integrator: Integrator,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<MedicalHistoryVersions>> {
+    let scope = integrator.require(ApiScope::Medical)?;
+    let company = scope.company_id();
+    require_healthcare(&state, company).await?;
+    let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut items = all_versions(&state, company, customer.id).await?;
+    items.reverse();
+    audit_access(
+        &state,
+        company,
+        customer.id,
+        &actor(&integrator),
+        "medical_history.read",
+        items.first().map(|v| format!("version {}", v.version)),
+    )
+    .await?;
+    Ok(web::Json(MedicalHistoryVersions { items }))
+}
+
+/// Write a customer's medical history
+///
+/// Stores a new version (staff documenting or correcting; earlier versions stay readable). The
+/// practice writes on its own legal basis (treatment), so the customer's portal consent is not
+/// required here. Same limits as the customer's `PUT /api/customer/medical-history`. Needs the
+/// `medical` scope; audited.
+#[utoipa::path(
+    tag = "Integrations",
+    security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Customer id")),
+    request_body(content = MedicalHistory, example = json!({"allergies": "Penicillin, Latex", "medications": null, "conditions": null, "insurance": null, "emergency_contact": null, "notes": null})),
+    responses(
+        (status = 200, description = "The new version", body = MedicalHistoryVersion),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No `medical` scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer, or not a healthcare company", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is too long, empty or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/customers/{id}/medical-history")]
+#[tracing::instrument(skip_all)]
+pub async fn put_customer_medical_history(
+    state: web::Data<AppState>,
+    integrator: Integrator,
+    id: web::Path<Uuid>,
+    body: Json<MedicalHistory>,
+) -> ApiResult<web::Json<MedicalHistoryVersion>> {
+    let scope = integrator.require(ApiScope::Medical)?;
+    let company = scope.company_id();
+    require_healthcare(&state, company).await?;
+    let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let who = actor(&integrator);
+    let version = write_version(&state, company, customer.id, &body.0, &who).await?;
+    audit_access(
+        &state,
+        company,
+        customer.id,
+        &who,
+        "medical_history.write",
+        Some(format!("version {}", version.version)),
+    )
+    .await?;
+    Ok(web::Json(version))
+}
+
+/// Record a customer's consent answer
+///
+/// Appends an answer the customer gave the business (on the phone, or at the front desk) to the
+/// consent register; it applies from the next message on and the customer sees it with its
+/// source in `GET /api/customer/consents`. Needs the `customers` scope.
+#[utoipa::path(
+    tag = "Integrations",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Customer id"),
+        ("Idempotency-Key" = String, Header, description = "Unique per request; a repeat returns the first answer"),
+    ),
+    request_body(content = RecordConsent, example = json!({"channel": "sms", "purpose": "marketing", "granted": false, "source": "phone"})),
+    responses(
+        (status = 201, description = "Recorded", body = ConsentRecord,
+            example = json!({"channel": "sms", "purpose": "marketing", "granted": false, "source": "phone", "at": "2026-11-25T09:00:00Z"})),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No `customers` scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body, or missing `Idempotency-Key`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customers/{id}/consents")]
+#[tracing::instrument(skip_all)]
+pub async fn record_customer_consent(
+    state: web::Data<AppState>,
+    integrator: Integrator,
+    id: web::Path<Uuid>,
+    body: Json<RecordConsent>,
+) -> ApiResult<HttpResponse> {
+    let scope = integrator.require(ApiScope::Customers)?;
+    let company = scope.company_id();
+    let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let body = body.0;
+    let source = match body.source {
+        RecordedConsentSource::Phone => ConsentSource::Phone,
+        RecordedConsentSource::Integrator => ConsentSource::Integrator,
+    };
+    let now = state.clock.now();
+    consents::record(
+        &state.db,
+        company,
+        customer.id,
+        body.channel,
+        body.purpose,
+        body.granted,
+        source,
+        now,
+    )
+    .await?;
+    audit_access(
+        &state,
+        company,
+        customer.id,
+        &actor(&integrator),
+        "consent.record",
+        Some(format!(
+            "{} {}",
+            body.channel.as_str(),
+            body.purpose.as_str()
+        )),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(ConsentRecord {
+        channel: body.channel,
+        purpose: body.purpose,
+        granted: body.granted,
+        source: source.as_str().to_owned(),
+        at: now,
+    }))
+}

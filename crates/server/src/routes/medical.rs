@@ -1,0 +1,414 @@
+//! `/api/customer/medical-history`: the customer's medical history at a healthcare business.
+//!
+//! DESIGN.md's "Health data" rules: sealed with AES-256-GCM before it reaches the database
+//! ([`crate::crypto`]), every write a new version (earlier ones stay readable), every read and
+//! write only after a sign-in within the last 10 minutes, and every access in the audit log.
+//! Elsewhere than at healthcare businesses these paths answer 404.
+
+use actix_web::{get, put, web};
+use portal_api_types::{
+    ErrorCode, Problem,
+    medical::{
+        MedicalConsentResponse, MedicalHistory, MedicalHistoryCurrent, MedicalHistoryVersion,
+        MedicalHistoryVersionList, MedicalHistoryVersionSummary, SetMedicalConsent,
+    },
+};
+use portal_db::{
+    DbError, audit, companies, customers,
+    medical::{self, StoredVersion},
+};
+use portal_domain::{CompanyId, CustomerId, Industry};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    crypto::associated_data,
+    error::{ApiError, ApiResult},
+    extract::{Customer, Json},
+    state::AppState,
+};
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_medical_history)
+        .service(put_medical_history)
+        .service(list_medical_versions)
+        .service(get_medical_version)
+        .service(set_medical_consent);
+}
+
+/// 404 unless `company` is a healthcare business.
+pub async fn require_healthcare(state: &AppState, company: CompanyId) -> ApiResult<()> {
+    let company = companies::find(&state.db, company)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if company.industry == Industry::Healthcare {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// Who wrote a version, as customers see it.
+fn written_by(actor: &str) -> String {
+    if actor == "customer" {
+        "customer".into()
+    } else {
+        "practice".into()
+    }
+}
+
+/// Opens a stored version.
+pub fn open(state: &AppState, stored: &StoredVersion) -> ApiResult<MedicalHistoryVersion> {
+    let plaintext = state
+        .secrets
+        .medical
+        .open(stored)
+        .map_err(ApiError::internal)?;
+    let content: MedicalHistory = serde_json::from_slice(&plaintext).map_err(ApiError::internal)?;
+    Ok(MedicalHistoryVersion {
+        version: stored.version,
+        created_at: stored.created_at,
+        written_by: written_by(&stored.actor),
+        content,
+    })
+}
+
+/// Every version of a customer, opened, oldest first.
+pub async fn all_versions(
+    state: &AppState,
+    company: CompanyId,
+    customer: CustomerId,
+) -> ApiResult<Vec<MedicalHistoryVersion>> {
+    medical::list(&state.db, company, customer)
+        .await?
+        .iter()
+        .map(|v| open(state, v))
+        .collect()
+}
+
+/// Seals and stores `content` as the customer's next version. Two writers racing for the same
+/// number: the loser tries the next one (the unique index guarantees no version is overwritten).
+pub async fn write_version(
+    state: &AppState,
+    company: CompanyId,
+    customer: CustomerId,
+    content: &MedicalHistory,
+    actor: &str,
+) -> ApiResult<MedicalHistoryVersion> {
+    let plaintext = serde_json::to_vec(content).map_err(ApiError::internal)?;
+    for _ in 0..5 {
+        let version = medical::next_version(&state.db, company, customer).await?;
+        let sealed = state
+            .secrets
+            .medical
+            .seal(&plaintext, &associated_data(company, customer, version))
+            .map_err(ApiError::internal)?;
+        match medical::insert(
+            &state.db,
+            company,
+            customer,
+            version,
+            sealed,
+            actor,
+            state.clock.now(),
+        )
+        .await
+        {
+            Ok(stored) => return open(state, &stored),
+            Err(DbError::Conflict(_)) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::Conflict,
+        "The medical history is being changed right now; please try again.",
+    ))
+}
+
+/// Records an access in the audit log.
+pub async fn audit_access(
+    state: &AppState,
+    company: CompanyId,
+    customer: CustomerId,
+    actor: &str,
+    action: &str,
+    target: Option<String>,
+) -> ApiResult<()> {
+    audit::record(
+        &state.db,
+        audit::AuditEntry {
+            company_id: company,
+            customer_id: Some(customer),
+            actor,
+            action,
+            target,
+            ip: None,
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Get the medical history
+///
+/// The newest version of the medical history (null before the first one) and whether the
+/// customer consents to keeping one. Only at healthcare businesses (404 elsewhere). Needs a
+/// sign-in within the last 10 minutes (401 `reauth_required`); every read is in the audit log.
+#[utoipa::path(
+    tag = "Medical history",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The current version and the consent", body = MedicalHistoryCurrent,
+            example = json!({"consent": {"granted": true, "granted_at": "2026-11-25T09:00:00Z"}, "current": {"version": 2, "created_at": "2026-11-25T09:05:00Z", "written_by": "customer", "content": {"allergies": "Penicillin", "medications": null, "conditions": null, "insurance": {"provider": "AOK Nordost", "number": "A123456789"}, "emergency_contact": null, "notes": null}}})),
+        (status = 401, description = "Not signed in, or `reauth_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a healthcare business", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customer/medical-history")]
+#[tracing::instrument(skip_all)]
+pub async fn get_medical_history(
+    state: web::Data<AppState>,
+    customer: Customer,
+) -> ApiResult<web::Json<MedicalHistoryCurrent>> {
+    let scope = &customer.0.scope;
+    require_healthcare(&state, scope.company_id()).await?;
+    let scope = customer.recently_signed_in(state.clock.now())?;
+    let me = customers::get(&state.db, scope)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let stored = medical::get(&state.db, scope.company_id(), scope.customer_id(), None).await?;
+    let current = stored.as_ref().map(|v| open(&state, v)).transpose()?;
+    audit_access(
+        &state,
+        scope.company_id(),
+        scope.customer_id(),
+        "customer",
+        "medical_history.read",
+        current.as_ref().map(|v| format!("version {}", v.version)),
+    )
+    .await?;
+    Ok(web::Json(MedicalHistoryCurrent {
+        consent: MedicalConsentResponse {
+            granted: me.medical_consent_at.is_some(),
+            granted_at: me.medical_consent_at,
+        },
+        current,
+    }))
+}
+
+/// Update the medical history
+///
+/// Writes a new version with the fields sent (fields left out are empty in the new version);
+/// earlier versions stay readable, so a correction keeps the original visible. Needs the
+/// customer's explicit consent first (GDPR Art. 9; 403 `consent_required`, give it with
+/// `PUT /api/customer/medical-history/consent`) and a sign-in within the last 10 minutes.
+/// Limits: allergies, medications and conditions 2000 characters each, notes 4000, insurer and
+/// contact name 100, membership number 50, contact phone 32, relationship 50.
+#[utoipa::path(
+    tag = "Medical history",
+    security(("bearer" = [])),
+    request_body(content = MedicalHistory, example = json!({"allergies": "Penicillin", "medications": "Ramipril 5 mg morgens", "conditions": "Bluthochdruck", "insurance": {"provider": "AOK Nordost", "number": "A123456789"}, "emergency_contact": {"name": "Peter Schmidt", "phone": "+49 30 1234567", "relationship": "Ehemann"}, "notes": null})),
+    responses(
+        (status = 200, description = "The new version", body = MedicalHistoryVersion),
+        (status = 401, description = "Not signed in, or `reauth_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`consent_required`", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "urn:customer-portal:problem:consent_required", "title": "Consent required", "status": 403, "detail": "Please consent to keeping your medical history first.", "code": "consent_required"})),
+        (status = 404, description = "Not a healthcare business", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is too long, empty or unknown (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/customer/medical-history")]
+#[tracing::instrument(skip_all)]
+pub async fn put_medical_history(
+    state: web::Data<AppState>,
+    customer: Customer,
+    body: Json<MedicalHistory>,
+) -> ApiResult<web::Json<MedicalHistoryVersion>> {
+    let scope = &customer.0.scope;
+    require_healthcare(&state, scope.company_id()).await?;
+    let scope = customer.recently_signed_in(state.clock.now())?;
+    let me = customers::get(&state.db, scope)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if me.medical_consent_at.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::ConsentRequired,
+            "Please consent to keeping your medical history first.",
+        ));
+    }
+    let version = write_version(
+        &state,
+        scope.company_id(),
+        scope.customer_id(),
+        &body.0,
+        "customer",
+    )
+    .await?;
+    audit_access(
+        &state,
+        scope.company_id(),
+        scope.customer_id(),
+        "customer",
+        "medical_history.write",
+        Some(format!("version {}", version.version)),
+    )
+    .await?;
+    Ok(web::Json(version))
+}
+
+/// List medical history versions
+///
+/// Every version with its number, time and author (`customer` or `practice`), newest first;
+/// read any of them with `GET /api/customer/medical-history/versions/{version}`. Healthcare
+/// businesses only; needs a sign-in within the last 10 minutes; audited.
+#[utoipa::path(
+    tag = "Medical history",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The versions", body = MedicalHistoryVersionList,
+            example = json!({"items": [{"version": 2, "created_at": "2026-11-25T09:05:00Z", "written_by": "customer"}, {"version": 1, "created_at": "2026-11-20T08:00:00Z", "written_by": "practice"}]})),
+        (status = 401, description = "Not signed in, or `reauth_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a healthcare business", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customer/medical-history/versions")]
+#[tracing::instrument(skip_all)]
+pub async fn list_medical_versions(
+    state: web::Data<AppState>,
+    customer: Customer,
+) -> ApiResult<web::Json<MedicalHistoryVersionList>> {
+    let scope = &customer.0.scope;
+    require_healthcare(&state, scope.company_id()).await?;
+    let scope = customer.recently_signed_in(state.clock.now())?;
+    let mut items: Vec<MedicalHistoryVersionSummary> =
+        medical::list(&state.db, scope.company_id(), scope.customer_id())
+            .await?
+            .into_iter()
+            .map(|v| MedicalHistoryVersionSummary {
+                version: v.version,
+                created_at: v.created_at,
+                written_by: written_by(&v.actor),
+            })
+            .collect();
+    items.reverse();
+    audit_access(
+        &state,
+        scope.company_id(),
+        scope.customer_id(),
+        "customer",
+        "medical_history.list_versions",
+        None,
+    )
+    .await?;
+    Ok(web::Json(MedicalHistoryVersionList { items }))
+}
+
+/// Read one medical history version
+///
+/// The content of an earlier (or the current) version, exactly as it was written. Healthcare
+/// businesses only; needs a sign-in within the last 10 minutes; audited. An unknown version is 404.
+#[utoipa::path(
+    tag = "Medical history",
+    security(("bearer" = [])),
+    params(("version" = i32, Path, description = "Version number, from 1", example = 1)),
+    responses(
+        (status = 200, description = "The version", body = MedicalHistoryVersion,
+            example = json!({"version": 1, "created_at": "2026-11-20T08:00:00Z", "written_by": "practice", "content": {"allergies": "Penicilin", "medications": null, "conditions": null, "insurance": null, "emergency_contact": null, "notes": null}})),
+        (status = 401, description = "Not signed in, or `reauth_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version, or not a healthcare business", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customer/medical-history/versions/{version}")]
+#[tracing::instrument(skip_all)]
+pub async fn get_medical_version(
+    state: web::Data<AppState>,
+    customer: Customer,
+    version: web::Path<String>,
+) -> ApiResult<web::Json<MedicalHistoryVersion>> {
+    let scope = &customer.0.scope;
+    require_healthcare(&state, scope.company_id()).await?;
+    let scope = customer.recently_signed_in(state.clock.now())?;
+    let number: i32 = version.parse().map_err(|_| ApiError::not_found())?;
+    let stored = medical::get(
+        &state.db,
+        scope.company_id(),
+        scope.customer_id(),
+        Some(number),
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    let opened = open(&state, &stored)?;
+    audit_access(
+        &state,
+        scope.company_id(),
+        scope.customer_id(),
+        "customer",
+        "medical_history.read",
+        Some(format!("version {number}")),
+    )
+    .await?;
+    Ok(web::Json(opened))
+}
+
+/// Give or withdraw consent to the medical history
+///
+/// The explicit consent (GDPR Art. 9) needed before the customer can write a medical history.
+/// Withdrawing stops further versions; to have the stored ones deleted, erase the account or ask
+/// the practice (it may have to keep treatment records). Healthcare businesses only; audited.
+#[utoipa::path(
+    tag = "Medical history",
+    security(("bearer" = [])),
+    request_body(content = SetMedicalConsent, example = json!({"granted": true})),
+    responses(
+        (status = 200, description = "The consent now", body = MedicalConsentResponse,
+            example = json!({"granted": true, "granted_at": "2026-11-25T09:00:00Z"})),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a healthcare business", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/customer/medical-history/consent")]
+#[tracing::instrument(skip_all)]
+pub async fn set_medical_consent(
+    state: web::Data<AppState>,
+    customer: Customer,
+    body: Json<SetMedicalConsent>,
+) -> ApiResult<web::Json<MedicalConsentResponse>> {
+    let scope = &customer.0.scope;
+    require_healthcare(&state, scope.company_id()).await?;
+    let now = state.clock.now();
+    let me = customers::get(&state.db, scope)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let at = match (body.0.granted, me.medical_consent_at) {
+        (true, Some(since)) => Some(since),
+        (true, None) => Some(now),
+        (false, _) => None,
+    };
+    if at != me.medical_consent_at {
+        customers::set_medical_consent(&state.db, scope, at).await?;
+        audit_access(
+            &state,
+            scope.company_id(),
+            scope.customer_id(),
+            "customer",
+            if at.is_some() {
+                "medical_history.consent_granted"
+            } else {
+                "medical_history.consent_withdrawn"
+            },
+            None,
+        )
+        .await?;
+    }
+    Ok(web::Json(MedicalConsentResponse {
+        granted: at.is_some(),
+        granted_at: at,
+    }))
+}
