@@ -10,6 +10,8 @@ use portal_api_types::{
         RescheduleAppointment, SlotList,
     },
     auth::{SessionList, SignInChallenge, StartSignIn, TokenResponse, VerifySignIn},
+    preferences::{Preference, PreferencesResponse, UpdatePreferences},
+    privacy::EraseAccount,
     profile::{ProfileResponse, UpdateProfile},
     public::PublicCompany,
 };
@@ -363,4 +365,44 @@ pub async fn end_session(id: uuid::Uuid) -> Result<(), ApiError> {
     )
     .await
     .map(|_| ())
+}
+
+/// `GET /api/customer/preferences`
+pub async fn preferences() -> Result<PreferencesResponse, ApiError> {
+    fetch_json(Method::Get, "/api/customer/preferences", NO_BODY).await
+}
+
+/// `PUT /api/customer/preferences` with the answers to change.
+pub async fn update_preferences(items: Vec<Preference>) -> Result<PreferencesResponse, ApiError> {
+    fetch_json(
+        Method::Put,
+        "/api/customer/preferences",
+        Some(&UpdatePreferences { items }),
+    )
+    .await
+}
+
+/// `GET /api/customer/export` as the raw JSON document (saved as a file).
+pub async fn export() -> Result<Vec<u8>, ApiError> {
+    fetch(Method::Get, "/api/customer/export", NO_BODY)
+        .await?
+        .binary()
+        .await
+        .map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+/// `DELETE /api/customer` with the explicit confirmation.
+pub async fn erase_account() -> Result<(), ApiError> {
+    let result = fetch(
+        Method::Delete,
+        "/api/customer",
+        Some(&EraseAccount { confirm: true }),
+    )
+    .await
+    .map(|_| ());
+    if result.is_ok() {
+        set_access_token(None);
+        crate::browser::forget(SESSION_HINT);
+    }
+    result
 }

@@ -119,6 +119,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("signin") view=pages::signin::SignIn/>
                     <Route path=path!("appointments/:id") view=|| view! { <RequireAuth><pages::appointment::Appointment/></RequireAuth> }/>
                     <Route path=path!("profile") view=|| view! { <RequireAuth><pages::profile::Profile/></RequireAuth> }/>
+                    <Route path=path!("preferences") view=|| view! { <RequireAuth><pages::preferences::Preferences/></RequireAuth> }/>
+                    <Route path=path!("privacy") view=|| view! { <RequireAuth><pages::privacy::Privacy/></RequireAuth> }/>
                     <Route path=path!("devices") view=|| view! { <RequireAuth><pages::devices::Devices/></RequireAuth> }/>
                 </ParentRoute>
             </Routes>
@@ -212,7 +214,9 @@ fn TenantLayout() -> impl IntoView {
                 <nav class="tabs" aria-label=move || ctx.t(T::Menu)>
                     <A href=base exact=true>{move || ctx.t(T::Appointments)}</A>
                     <A href=move || format!("{}/profile", base())>{move || ctx.t(T::Profile)}</A>
+                    <A href=move || format!("{}/preferences", base())>{move || ctx.t(T::Preferences)}</A>
                     <A href=move || format!("{}/devices", base())>{move || ctx.t(T::Devices)}</A>
+                    <A href=move || format!("{}/privacy", base())>{move || ctx.t(T::Privacy)}</A>
                     <button type="button" class="link" on:click=sign_out.clone()>{move || ctx.t(T::SignOut)}</button>
                 </nav>
             </Show>

@@ -167,6 +167,24 @@ texts! {
     ErrValidation => "Bitte prüfen Sie Ihre Eingaben.", "Please check your input.";
     ErrDeadline => "Frist:", "Deadline:";
     CallUs => "Telefon:", "Phone:";
+    Preferences => "Benachrichtigungen", "Notifications";
+    PreferencesIntro => "Wählen Sie, worüber wir Sie auf welchem Weg informieren dürfen.", "Choose what we may tell you about, and how.";
+    ChannelSms => "SMS", "Text message";
+    ChannelEmail => "E-Mail", "Email";
+    ChannelPush => "Push-Mitteilung", "Push notification";
+    PurposeTransactional => "Bestätigungen und Änderungen", "Confirmations and changes";
+    PurposeReminders => "Erinnerungen", "Reminders";
+    PurposeMarketing => "Angebote und Neuigkeiten", "Offers and news";
+    Privacy => "Datenschutz", "Privacy";
+    ExportTitle => "Ihre Daten herunterladen", "Download your data";
+    ExportIntro => "Eine Datei (JSON) mit allem, was wir über Sie gespeichert haben.", "A file (JSON) with everything we store about you.";
+    ExportButton => "Daten herunterladen", "Download data";
+    DeleteTitle => "Konto löschen", "Delete account";
+    DeleteIntro => "Löscht Ihre persönlichen Daten endgültig. Termine, die das Unternehmen aufbewahren muss, bleiben ohne Ihren Namen erhalten.", "Deletes your personal data for good. Appointments the business must keep remain without your name.";
+    DeleteConfirmLabel => "Ich möchte mein Konto endgültig löschen.", "I want to delete my account for good.";
+    DeleteButton => "Konto endgültig löschen", "Delete account for good";
+    Deleted => "Ihr Konto wurde gelöscht.", "Your account was deleted.";
+    ReauthNeeded => "Aus Sicherheitsgründen bitte erneut anmelden (die letzte Anmeldung ist über 10 Minuten her).", "For your security, please sign in again (your last sign-in was more than 10 minutes ago).";
     SkipToContent => "Zum Inhalt springen", "Skip to content";
     NoCompany => "Bitte öffnen Sie den Link Ihres Unternehmens, z. B. aus einer SMS.", "Please open your company's link, e.g. from a text message.";
 }
@@ -192,9 +210,8 @@ pub fn error_text(code: ErrorCode) -> T {
         ErrorCode::Conflict => T::ErrConflict,
         ErrorCode::NotFound => T::ErrNotFound,
         ErrorCode::ValidationFailed => T::ErrValidation,
-        ErrorCode::Unauthorized | ErrorCode::InvalidRefreshToken | ErrorCode::ReauthRequired => {
-            T::SessionExpired
-        }
+        ErrorCode::ReauthRequired => T::ReauthNeeded,
+        ErrorCode::Unauthorized | ErrorCode::InvalidRefreshToken => T::SessionExpired,
         _ => T::ErrGeneric,
     }
 }

@@ -4,5 +4,7 @@ pub mod appointment;
 pub mod appointments;
 pub mod devices;
 pub mod home;
+pub mod preferences;
+pub mod privacy;
 pub mod profile;
 pub mod signin;

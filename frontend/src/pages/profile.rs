@@ -49,6 +49,9 @@ fn ProfileForm(
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    // Fields this form does not edit are sent back unchanged (PUT replaces the profile).
+    let address = profile.address.clone();
+    let date_of_birth = profile.date_of_birth;
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -63,6 +66,8 @@ fn ProfileForm(
                     Some(EmailAddress::parse(email_text.trim()).ok()?)
                 },
                 language: Locale::parse(&language.get_untracked())?,
+                address: address.clone(),
+                date_of_birth,
             })
         })();
         let Some(body) = body else {

@@ -91,6 +91,34 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     let profile = portal.get(&api, "/api/customer/profile").await;
     assert_eq!(profile["name"], "Anna Schmidt-Test");
 
+    // Preferences: marketing texts are opt-in; switch them on.
+    b.goto(&portal.url("/c/praxis-weber/preferences"))
+        .await
+        .unwrap();
+    browser.wait_css("#pref-sms-marketing").await;
+    browser.screenshots("preferences").await;
+    browser.click("#pref-sms-marketing").await;
+    browser.wait_css("p.ok").await;
+    let prefs = portal.get(&api, "/api/customer/preferences").await;
+    let sms_marketing = prefs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["channel"] == "sms" && p["purpose"] == "marketing")
+        .unwrap()
+        .clone();
+    assert_eq!(sms_marketing["granted"], true);
+
+    // Privacy: the export downloads everything stored (the sign-in is recent enough).
+    b.goto(&portal.url("/c/praxis-weber/privacy"))
+        .await
+        .unwrap();
+    browser.click("[data-testid=export]").await;
+    let export = browser.downloaded(".json").await;
+    let export: Value = serde_json::from_slice(&export).unwrap();
+    assert_eq!(export["profile"]["name"], "Anna Schmidt-Test");
+    browser.screenshots("privacy").await;
+
     // The list.
     b.goto(&portal.url("/c/praxis-weber")).await.unwrap();
     browser.wait_css("[data-testid=appointments] li").await;
