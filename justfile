@@ -7,9 +7,14 @@ export CARGO_PROFILE_DEV_DEBUG := env_var_or_default("CARGO_PROFILE_DEV_DEBUG", 
 default:
     @just --list
 
-# Run the portal (API + demo data) on SQLite under ./data, at http://127.0.0.1:8080.
+# Run the portal (PWA + API + demo data) on SQLite under ./data, at http://127.0.0.1:8080.
 run *ARGS:
+    just frontend
     cargo run -p portal-server --bin portal -- serve --seed-demo {{ARGS}}
+
+# Build the PWA into frontend/dist: release wasm, hashed file names, service worker, gzip twins.
+frontend:
+    bash frontend/build.sh
 
 # Run the portal on the local PostgreSQL (database `portal`, created if missing).
 run-pg *ARGS:
@@ -18,9 +23,21 @@ run-pg *ARGS:
 
 # Run every test on SQLite and PostgreSQL (PostgreSQL tests fail instead of skipping with PORTAL_TEST_REQUIRE_PG=1), then the dependency and wasm checks.
 test:
+    just frontend
     cargo test --workspace --all-targets
+    just test-wasm
     just check-deps
     just check-wasm
+
+# Component tests of the PWA in headless Chromium (wasm-bindgen-test; needs chromium-driver).
+test-wasm:
+    cd frontend && CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      cargo test -p portal-frontend --target wasm32-unknown-unknown --tests
+
+# Lighthouse 12 (npm, Node 20) on the main screens of a freshly started portal → target/lighthouse/.
+audit:
+    bash frontend/audit.sh
 
 # Formatting and lints, as CI runs them.
 lint:

@@ -52,14 +52,16 @@ pub struct VerifySignIn {
     pub code: OtpCode,
 }
 
-/// Exchanges a refresh token for new tokens. Browser clients may leave it out and send the
-/// refresh cookie instead.
+/// Exchanges a refresh token for new tokens. Browser clients leave it out (or send no body at all)
+/// and the HttpOnly refresh cookie is used instead.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshTokens {
-    /// The refresh token from the last token response. Single use.
-    pub refresh_token: String,
+    /// The refresh token from the last token response. Single use. Required unless the request
+    /// carries the browser refresh cookie.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// Tokens for a signed-in customer.
@@ -75,8 +77,10 @@ pub struct TokenResponse {
     #[cfg_attr(feature = "openapi", schema(example = 900))]
     pub expires_in: u32,
     /// Opaque, single-use token to get the next access token; rotates on every use. Keep it in
-    /// secure storage (Keychain, Keystore).
-    pub refresh_token: String,
+    /// secure storage (Keychain, Keystore). Absent for browser clients, who get it as an HttpOnly
+    /// cookie instead (`X-Refresh-Transport: cookie` on sign-in, or a refresh by cookie).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// The signed-in customer.
     pub customer: ProfileResponse,
 }

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod preferences;
 pub mod privacy;
 pub mod profile;
+pub mod public;
 pub mod support;
 pub mod text;
 pub mod webhooks;

@@ -15,6 +15,8 @@ bind = "127.0.0.1:8080"
 public_url = "http://localhost:8080"
 body_limit_bytes = 65536
 trusted_proxies = []
+static_dir = "frontend/dist"
+cors_allowed_origins = []
 
 [database]
 url = ""
@@ -181,6 +183,12 @@ pub struct ServerSettings {
     /// Reverse proxies whose `X-Forwarded-For` is believed (a list, or comma-separated text).
     #[serde(deserialize_with = "ip_list")]
     pub trusted_proxies: Vec<IpAddr>,
+    /// The built PWA (`just frontend` writes it), served at `/` with an SPA fallback.
+    pub static_dir: PathBuf,
+    /// Origins (`https://app.example.org`) of a PWA hosted elsewhere that may call the API from the
+    /// browser (a list, or comma-separated text). The portal's own origin never needs listing.
+    #[serde(deserialize_with = "text_list")]
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// Database settings.
@@ -269,6 +277,25 @@ pub enum LogFormat {
     Pretty,
     /// One JSON object per line.
     Json,
+}
+
+/// Accepts `["a", "b"]` from files and `a,b` from environment variables.
+fn text_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::List(items) => items,
+        Raw::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .iter()
+        .map(|s| s.trim().trim_end_matches('/').to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
 }
 
 /// Accepts `["10.0.0.1"]` from files and `10.0.0.1,10.0.0.2` from environment variables.
@@ -367,6 +394,8 @@ mod tests {
             (300, 5, 10)
         );
         assert_eq!(s.auth.access_ttl_seconds, 900);
+        assert_eq!(s.server.static_dir, PathBuf::from("frontend/dist"));
+        assert!(s.server.cors_allowed_origins.is_empty());
     }
 
     #[test]
@@ -384,6 +413,10 @@ mod tests {
                 ("PORTAL__SERVER__BIND", "127.0.0.1:9999"),
                 ("PORTAL__DATABASE__URL", "postgres://u@h/db"),
                 ("PORTAL__SERVER__TRUSTED_PROXIES", "10.0.0.1,10.0.0.2"),
+                (
+                    "PORTAL__SERVER__CORS_ALLOWED_ORIGINS",
+                    "https://app.example.org/, https://pwa.example.com",
+                ),
                 ("PORTAL__AUTH__JWT_SECRET", "0123456789"),
                 ("PORTAL__OTP__MAX_ATTEMPTS", "3"),
                 ("PORTAL__ENVIRONMENT", "production"),
@@ -398,6 +431,11 @@ mod tests {
         );
         assert_eq!(s.database.url, "postgres://u@h/db");
         assert_eq!(s.server.trusted_proxies.len(), 2);
+        assert_eq!(
+            s.server.cors_allowed_origins,
+            ["https://app.example.org", "https://pwa.example.com"],
+            "comma-separated origins, trailing slash dropped"
+        );
         assert_eq!(
             s.auth.jwt_secret.as_ref().map(SecretString::expose),
             Some("0123456789")

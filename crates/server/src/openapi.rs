@@ -18,6 +18,7 @@ times are RFC 3339 instants. Access tokens are JWTs valid 15 minutes; refresh to
     ),
     modifiers(&BearerAuth),
     tags(
+        (name = "Public", description = "Before sign-in: the company's branding"),
         (name = "Sign-in", description = "Phone number and SMS code; tokens"),
         (name = "Sessions", description = "Signed-in devices"),
         (name = "Profile", description = "The customer's own details"),

@@ -1,8 +1,6 @@
 //! Wiring: database, secrets, SMS sender, HTTP server.
 
-use actix_web::{
-    App, HttpRequest, HttpResponse, HttpServer, dev::Server, middleware::from_fn, web,
-};
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context;
 use portal_domain::Clock;
 use portal_notify::{DevSmsSender, SmsSender, TwilioClient, TwilioConfig};
@@ -10,10 +8,7 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{
-    config::Settings, error::ApiError, metrics::Metrics, secrets, state::AppState,
-    tokens::TokenService,
-};
+use crate::{config::Settings, metrics::Metrics, secrets, state::AppState, tokens::TokenService};
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -189,10 +184,17 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn portal_notify::Mail
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let body_limit = state.settings.server.body_limit_bytes;
     let api_doc = crate::openapi::document();
+    let cors_origins = cors_origins(&state.settings);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            // Outermost, so preflights and refusals also get the CORS answer. Off without an
+            // allow-list: same-origin requests then never meet it.
+            .wrap(actix_web::middleware::Condition::new(
+                cors_origins.len() > 1,
+                cors(&cors_origins),
+            ))
             .app_data(web::PayloadConfig::new(body_limit))
             .wrap(from_fn(crate::middleware::response_rules))
             .wrap(TracingLogger::default())
@@ -212,7 +214,8 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 )
             }))
             .configure(crate::routes::health::configure)
-            .default_service(web::to(not_found))
+            // Everything else is the PWA (files, or index.html for its client-side routes).
+            .default_service(web::to(crate::routes::spa::serve))
     })
     .listen(listener)?
     .shutdown_timeout(10)
@@ -220,6 +223,30 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     Ok(server)
 }
 
-async fn not_found(_: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found())
+/// The configured origins plus the portal's own (actix-cors refuses any request whose `Origin` it
+/// does not know, and browsers send `Origin` on same-origin POSTs too).
+fn cors_origins(settings: &Settings) -> Vec<String> {
+    let own = settings.server.public_url.origin().ascii_serialization();
+    let mut origins = vec![own];
+    origins.extend(settings.server.cors_allowed_origins.iter().cloned());
+    origins
+}
+
+/// CORS for a PWA hosted on another origin: bearer tokens, JSON bodies and (for the refresh
+/// cookie) credentials, from the allow-list only.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    origins
+        .iter()
+        .fold(actix_cors::Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin)
+        })
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::ACCEPT,
+        ])
+        .expose_headers(["x-request-id", "retry-after"])
+        .supports_credentials()
+        .max_age(3600)
 }

@@ -1,6 +1,6 @@
 //! `POST /api/customer/auth…`: sign-in, token refresh and sign-out.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 use portal_api_types::{
     ErrorCode, Problem,
     auth::{RefreshTokens, SignInChallenge, StartSignIn, TokenResponse, VerifySignIn},
@@ -26,6 +26,54 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verify_sign_in)
         .service(refresh_tokens)
         .service(sign_out);
+}
+
+/// Name of the browser refresh cookie.
+pub const REFRESH_COOKIE: &str = "portal_refresh";
+/// The only path the browser sends the refresh cookie to (refresh and sign-out live below it).
+pub const REFRESH_COOKIE_PATH: &str = "/api/customer/auth";
+/// Request header with which a browser asks for the refresh token as a cookie.
+pub const REFRESH_TRANSPORT_HEADER: &str = "x-refresh-transport";
+// The cookie outlives no session: the server ends sessions after 30 days at most.
+const REFRESH_COOKIE_MAX_AGE: u32 = 30 * 24 * 3600;
+
+/// How the refresh token travels: in the JSON body (native apps) or as a cookie page scripts can
+/// never read (browsers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Body,
+    Cookie,
+}
+
+fn refresh_cookie(value: &str, max_age: u32) -> String {
+    format!(
+        "{REFRESH_COOKIE}={value}; Path={REFRESH_COOKIE_PATH}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    )
+}
+
+/// The refresh token from the request's cookie header, if any.
+fn cookie_token(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == REFRESH_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Answers with tokens; in cookie transport the refresh token goes into the cookie only.
+fn tokens_reply(mut response: TokenResponse, transport: Transport) -> HttpResponse {
+    let mut reply = HttpResponse::Ok();
+    if transport == Transport::Cookie
+        && let Some(token) = response.refresh_token.take()
+    {
+        reply.insert_header((
+            header::SET_COOKIE,
+            refresh_cookie(&token, REFRESH_COOKIE_MAX_AGE),
+        ));
+    }
+    reply.json(response)
 }
 
 fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
@@ -78,8 +126,13 @@ pub async fn start_sign_in(
 /// Exchanges the code from the SMS for an access token (JWT, 15 minutes) and a refresh token
 /// (single use, rotated on every refresh). Each challenge accepts at most 5 codes; after that, or
 /// after 5 minutes, request a new code (`code_expired`).
+///
+/// Browsers send `X-Refresh-Transport: cookie`: the refresh token then comes as an `HttpOnly`,
+/// `Secure`, `SameSite=Strict` cookie scoped to `/api/customer/auth` instead of in the body, so page
+/// scripts can never read it.
 #[utoipa::path(
     tag = "Sign-in",
+    params(("X-Refresh-Transport" = Option<String>, Header, description = "`cookie`: deliver the refresh token as an HttpOnly cookie (browsers)")),
     request_body(content = VerifySignIn, example = json!({"challenge_id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d13", "code": "123456"})),
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
@@ -105,8 +158,12 @@ pub async fn verify_sign_in(
         &client(&req, &state),
     )
     .await?;
+    let transport = match req.headers().get(REFRESH_TRANSPORT_HEADER) {
+        Some(v) if v.as_bytes().eq_ignore_ascii_case(b"cookie") => Transport::Cookie,
+        _ => Transport::Body,
+    };
     let response = token_response(&state, &signed_in.session, signed_in.refresh_token).await?;
-    Ok(HttpResponse::Ok().json(response))
+    Ok(tokens_reply(response, transport))
 }
 
 /// Refresh the tokens
@@ -115,9 +172,12 @@ pub async fn verify_sign_in(
 /// works once: presenting a used one again is treated as theft and ends the session on every copy
 /// (`invalid_refresh_token`). Sessions end after 7 days without use and 30 days in all (shorter at
 /// healthcare companies).
+///
+/// Browsers signed in with the refresh cookie send no token (no body, or `{}`): the cookie is used
+/// and replaced by the next one, and the body carries no refresh token.
 #[utoipa::path(
     tag = "Sign-in",
-    request_body(content = RefreshTokens, example = json!({"refresh_token": "vY3o0cJ7mWZ1kq2rT9x4bN8dL5aP6sQeH0uK3fG7jRw"})),
+    request_body(content = Option<RefreshTokens>, example = json!({"refresh_token": "vY3o0cJ7mWZ1kq2rT9x4bN8dL5aP6sQeH0uK3fG7jRw"})),
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 401, description = "`invalid_refresh_token`: unknown, used, expired or revoked", body = Problem, content_type = "application/problem+json",
@@ -129,16 +189,32 @@ pub async fn verify_sign_in(
 #[tracing::instrument(skip_all)]
 pub async fn refresh_tokens(
     state: web::Data<AppState>,
-    body: Json<RefreshTokens>,
+    req: HttpRequest,
+    raw: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    let presented = crate::tokens::hash_refresh_token(&body.0.refresh_token);
-    let (next, next_hash) = crate::tokens::new_refresh_token().map_err(ApiError::internal)?;
     let invalid = || ApiError::new(ErrorCode::InvalidRefreshToken, "Please sign in again.");
+    // No body at all is the browser's cookie refresh; any body goes through the usual JSON rules
+    // (content type, unknown fields), so a malformed one is reported, not mistaken for "no token".
+    let body = if raw.is_empty() {
+        RefreshTokens::default()
+    } else {
+        use actix_web::FromRequest;
+        Json::<RefreshTokens>::from_request(&req, &mut actix_web::dev::Payload::from(raw))
+            .await?
+            .0
+    };
+    let (presented, transport) = match body.refresh_token {
+        Some(token) => (token, Transport::Body),
+        None => (cookie_token(&req).ok_or_else(invalid)?, Transport::Cookie),
+    };
+    let presented = crate::tokens::hash_refresh_token(&presented);
+    let (next, next_hash) = crate::tokens::new_refresh_token().map_err(ApiError::internal)?;
     match sessions::rotate(&state.db, &presented, next_hash, now).await? {
-        Rotation::Rotated(session) => {
-            Ok(HttpResponse::Ok().json(token_response(&state, &session, next).await?))
-        }
+        Rotation::Rotated(session) => Ok(tokens_reply(
+            token_response(&state, &session, next).await?,
+            transport,
+        )),
         Rotation::Replayed => {
             tracing::warn!("refresh token replayed; session revoked");
             Err(invalid())
@@ -149,7 +225,8 @@ pub async fn refresh_tokens(
 
 /// Sign out
 ///
-/// Ends the current session: its access token and refresh token stop working at once.
+/// Ends the current session: its access token and refresh token stop working at once, and the
+/// browser refresh cookie is cleared.
 #[utoipa::path(
     tag = "Sign-in",
     security(("bearer" = [])),
@@ -164,7 +241,9 @@ pub async fn refresh_tokens(
 #[tracing::instrument(skip_all)]
 pub async fn sign_out(state: web::Data<AppState>, customer: Customer) -> ApiResult<HttpResponse> {
     sessions::revoke(&state.db, customer.0.id, "logout", state.clock.now()).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent()
+        .insert_header((header::SET_COOKIE, refresh_cookie("", 0)))
+        .finish())
 }
 
 async fn token_response(
@@ -184,7 +263,7 @@ async fn token_response(
         access_token,
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl_seconds(),
-        refresh_token,
+        refresh_token: Some(refresh_token),
         customer: profile_response(state, customer).await?,
     })
 }

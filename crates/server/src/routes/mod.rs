@@ -10,8 +10,10 @@ pub mod phone;
 pub mod preferences;
 pub mod privacy;
 pub mod profile;
+pub mod public;
 pub mod push;
 pub mod sessions;
+pub mod spa;
 pub mod support;
 pub mod twilio;
 
@@ -19,6 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every `/api` route.
 pub fn configure_api(cfg: &mut ServiceConfig) {
+    public::configure(cfg);
     auth::configure(cfg);
     sessions::configure(cfg);
     profile::configure(cfg);

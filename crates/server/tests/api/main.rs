@@ -23,6 +23,7 @@ mod personal_helpers;
 mod preferences;
 mod privacy;
 mod profile;
+mod pwa;
 mod reminders;
 mod sessions;
 mod support;

@@ -1,0 +1,363 @@
+//! End-to-end: the real `portal` binary on SQLite demo data serves the built PWA (`just frontend`)
+//! and headless Chromium (Debian's chromium + chromium-driver, driven with fantoccini) uses it the
+//! way a customer does. Screenshots of the main screens at 390×844 and 1280×800 go to
+//! `target/e2e-screenshots/`.
+//!
+//! This test fails — it never skips — when Chromium, chromedriver or the built PWA is missing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+mod harness;
+
+use fantoccini::Locator;
+use harness::{Browser, Portal};
+use serde_json::Value;
+use std::time::Duration;
+
+const WEBER: &str = "praxis-weber";
+const ANNA: &str = "+4915100000001";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_uses_the_pwa_end_to_end() {
+    let portal = Portal::start().await;
+    // The test's own API session, to pick appointments and check what the browser did.
+    let api = portal.api_sign_in(WEBER, ANNA).await;
+    let upcoming = portal
+        .get(&api, "/api/customer/appointments?scope=upcoming&limit=50")
+        .await;
+    let items = upcoming["items"].as_array().unwrap().clone();
+    assert!(
+        items.len() >= 3,
+        "demo data gives Anna several upcoming appointments"
+    );
+    let to_cancel = items[items.len() - 1]["id"].as_str().unwrap().to_owned();
+    let to_move = items[items.len() - 2]["id"].as_str().unwrap().to_owned();
+    let refused = items[0]["id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::start().await;
+    let b = &browser.client;
+
+    // Sign in: the app sends us to the sign-in page and back to where we wanted to go.
+    b.goto(&portal.url("/c/praxis-weber/profile"))
+        .await
+        .unwrap();
+    browser.wait_css("#phone").await;
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("/signin?next=")
+    );
+    browser.wait_text("header .brand", "Praxis Dr. Weber").await;
+    browser.screenshots("signin").await;
+    b.find(Locator::Css("#phone"))
+        .await
+        .unwrap()
+        .send_keys("0151 00000001")
+        .await
+        .unwrap();
+    // The test's API sign-in just sent a code to this number: the server wants 60 s between codes.
+    portal.wait_resend_window().await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_css("#code").await;
+    let code = portal.last_code(ANNA).await;
+    b.find(Locator::Css("#code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
+    browser.wait_css("#name").await;
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/c/praxis-weber/profile")
+    );
+
+    // Profile edit.
+    let name = b.find(Locator::Css("#name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("Anna Schmidt-Test").await.unwrap();
+    browser.screenshots("profile").await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_css(".ok").await;
+    let profile = portal.get(&api, "/api/customer/profile").await;
+    assert_eq!(profile["name"], "Anna Schmidt-Test");
+
+    // Preferences: marketing texts are opt-in; switch them on.
+    b.goto(&portal.url("/c/praxis-weber/preferences"))
+        .await
+        .unwrap();
+    browser.wait_css("#pref-sms-marketing").await;
+    browser.screenshots("preferences").await;
+    browser.click("#pref-sms-marketing").await;
+    browser.wait_css("p.ok").await;
+    let prefs = portal.get(&api, "/api/customer/preferences").await;
+    let sms_marketing = prefs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["channel"] == "sms" && p["purpose"] == "marketing")
+        .unwrap()
+        .clone();
+    assert_eq!(sms_marketing["granted"], true);
+
+    // Privacy: the export downloads everything stored (the sign-in is recent enough).
+    b.goto(&portal.url("/c/praxis-weber/privacy"))
+        .await
+        .unwrap();
+    browser.click("[data-testid=export]").await;
+    let export = browser.downloaded(".json").await;
+    let export: Value = serde_json::from_slice(&export).unwrap();
+    assert_eq!(export["profile"]["name"], "Anna Schmidt-Test");
+    browser.screenshots("privacy").await;
+
+    // The list.
+    b.goto(&portal.url("/c/praxis-weber")).await.unwrap();
+    browser.wait_css("[data-testid=appointments] li").await;
+    let cards = b
+        .find_all(Locator::Css("[data-testid=appointments] li"))
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), items.len());
+    let first = cards[0].text().await.unwrap();
+    assert!(
+        first.contains(items[0]["service"]["name"].as_str().unwrap()),
+        "{first}"
+    );
+    browser.screenshots("appointments").await;
+
+    // Cancel with a reason.
+    b.goto(&portal.url(&format!("/c/praxis-weber/appointments/{to_cancel}")))
+        .await
+        .unwrap();
+    browser.wait_css("[data-testid=cancel]").await;
+    browser.screenshots("appointment").await;
+    browser.click("[data-testid=cancel]").await;
+    b.find(Locator::Css("#reason"))
+        .await
+        .unwrap()
+        .send_keys("Ich bin krank.")
+        .await
+        .unwrap();
+    browser.click("[data-testid=cancel-confirm]").await;
+    browser.wait_text("[data-testid=status]", "Abgesagt").await;
+    let cancelled = portal
+        .get(&api, &format!("/api/customer/appointments/{to_cancel}"))
+        .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancellation"]["reason"], "Ich bin krank.");
+
+    // Reschedule through the slot picker.
+    b.goto(&portal.url(&format!("/c/praxis-weber/appointments/{to_move}")))
+        .await
+        .unwrap();
+    browser.wait_css("[data-testid=reschedule]").await;
+    browser.click("[data-testid=reschedule]").await;
+    browser.wait_css(".slot").await;
+    browser.screenshots("reschedule").await;
+    browser.click(".slot").await;
+    browser.wait_text("p.ok", "verschoben").await;
+    browser.wait_text(".history", "Verschoben").await;
+    let moved = portal
+        .get(&api, &format!("/api/customer/appointments/{to_move}"))
+        .await;
+    let before = items[items.len() - 2]["starts_at"].as_str().unwrap();
+    assert_ne!(
+        moved["starts_at"].as_str().unwrap(),
+        before,
+        "moved to another slot"
+    );
+    assert_eq!(
+        moved["history"].as_array().unwrap().last().unwrap()["kind"],
+        "rescheduled"
+    );
+
+    // Downloads: the ICS and the PDF land in the download folder.
+    browser.click("[data-testid=ics]").await;
+    let ics = browser.downloaded(".ics").await;
+    assert!(String::from_utf8_lossy(&ics).contains("BEGIN:VCALENDAR"));
+    browser.click("[data-testid=pdf]").await;
+    let pdf = browser.downloaded(".pdf").await;
+    assert!(pdf.starts_with(b"%PDF"));
+    let google = b
+        .find(Locator::Css("a[href^='https://calendar.google.com/']"))
+        .await
+        .unwrap();
+    assert!(
+        google
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("action=TEMPLATE")
+    );
+
+    // A refused cancel inside the window: the business now wants more notice than is left.
+    portal.set_cancel_notice_days(WEBER, 400).await;
+    b.goto(&portal.url(&format!("/c/praxis-weber/appointments/{refused}")))
+        .await
+        .unwrap();
+    browser.wait_css("[data-testid=cancel]").await;
+    let policy = browser.text(".actions").await;
+    assert!(
+        policy.contains("nicht mehr möglich"),
+        "policy shown before confirming: {policy}"
+    );
+    browser.click("[data-testid=cancel]").await;
+    browser.click("[data-testid=cancel-confirm]").await;
+    browser.wait_css(".panel .error").await;
+    let refusal = browser.text(".panel .error").await;
+    assert!(refusal.contains("nicht mehr möglich"), "{refusal}");
+    assert!(
+        refusal.contains("+49"),
+        "the branch's phone is offered: {refusal}"
+    );
+    browser.screenshots("refused-cancel").await;
+    let still = portal
+        .get(&api, &format!("/api/customer/appointments/{refused}"))
+        .await;
+    assert_ne!(still["status"], "cancelled");
+
+    // Language switch.
+    browser.click("button.lang").await;
+    browser.wait_text("h1", "").await;
+    assert_eq!(
+        b.execute("return document.documentElement.lang", vec![])
+            .await
+            .unwrap(),
+        Value::from("en")
+    );
+    browser.click("button.lang").await;
+
+    // Devices: this browser and the test's API session.
+    b.goto(&portal.url("/c/praxis-weber/devices"))
+        .await
+        .unwrap();
+    browser.wait_css("[data-testid=devices] li").await;
+    let devices = b
+        .find_all(Locator::Css("[data-testid=devices] li"))
+        .await
+        .unwrap();
+    assert!(devices.len() >= 2);
+    browser.screenshots("devices").await;
+
+    // Installable: manifest linked and complete, service worker active and in control.
+    let manifest = portal.get_public("/manifest.webmanifest").await;
+    assert_eq!(manifest["display"], "standalone");
+    let purposes: Vec<_> = manifest["icons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["purpose"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(purposes.contains(&"maskable".to_owned()));
+    let sw_state = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.serviceWorker.ready.then(r => done(r.active ? r.active.state : 'none'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sw_state, Value::from("activated"));
+    let has_manifest = b
+        .execute(
+            "return !!document.querySelector('link[rel=manifest]')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(has_manifest, Value::Bool(true));
+
+    // Offline: the list was loaded while online; with the server gone a reload still shows it,
+    // marked as saved data.
+    b.goto(&portal.url("/c/praxis-weber")).await.unwrap();
+    browser.wait_css("[data-testid=appointments] li").await;
+    browser.wait_controlled().await;
+    b.refresh().await.unwrap();
+    browser.wait_css("[data-testid=appointments] li").await;
+    let online_count = b
+        .find_all(Locator::Css("[data-testid=appointments] li"))
+        .await
+        .unwrap()
+        .len();
+    portal.stop();
+    b.refresh().await.unwrap();
+    browser.wait_css("[data-testid=appointments] li").await;
+    let offline_count = b
+        .find_all(Locator::Css("[data-testid=appointments] li"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(offline_count, online_count);
+    browser.wait_css(".banner").await;
+    browser.screenshots("offline").await;
+
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn branding_and_sign_out() {
+    let portal = Portal::start().await;
+    let browser = Browser::start().await;
+    let b = &browser.client;
+    b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
+    browser.wait_css("#phone").await;
+    browser.wait_text("header .brand", "Salon Lumière").await;
+    let brand = b
+        .execute(
+            "return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(brand, Value::from("#8a3b6f"));
+    // An unknown company says so instead of showing a sign-in that cannot work.
+    b.goto(&portal.url("/c/no-such-company")).await.unwrap();
+    browser.wait_css("main .error").await;
+
+    // Sign in and out: afterwards a reload needs a new sign-in (the cookie is gone).
+    b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
+    browser.wait_css("#phone").await;
+    b.find(Locator::Css("#phone"))
+        .await
+        .unwrap()
+        .send_keys("+4915100000004")
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
+    browser.wait_css("#code").await;
+    let code = portal.last_code("+4915100000004").await;
+    b.find(Locator::Css("#code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
+    browser.wait_css("[data-testid=appointments]").await;
+    // A reload keeps the session through the HttpOnly cookie, which scripts cannot see.
+    b.refresh().await.unwrap();
+    browser.wait_css("[data-testid=appointments]").await;
+    let cookies = b.execute("return document.cookie", vec![]).await.unwrap();
+    assert!(
+        !cookies
+            .as_str()
+            .unwrap_or_default()
+            .contains("portal_refresh")
+    );
+    browser.click("nav .link").await;
+    browser.wait_css("#phone").await;
+    b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
+    browser.wait_css("#phone").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    browser.close().await;
+}

@@ -1,0 +1,61 @@
+//! Small building blocks shared by the pages.
+
+use leptos::prelude::*;
+use portal_api_types::ErrorCode;
+
+use crate::{
+    api::ApiError,
+    app::{ctx, on_session_error},
+    i18n::{self, T},
+};
+
+/// Shows a failed call as a sentence the customer understands, with the deadline and the number
+/// to call for policy refusals.
+#[component]
+pub fn ErrorNote(
+    /// The failure.
+    error: ApiError,
+) -> impl IntoView {
+    let ctx = ctx();
+    on_session_error(&error);
+    let lang = ctx.lang.get_untracked();
+    let (text, extra) = match &error {
+        ApiError::Offline => (T::OfflineNothing.get(lang).to_owned(), None),
+        ApiError::SessionExpired => (T::SessionExpired.get(lang).to_owned(), None),
+        ApiError::Unexpected(_) => (T::ErrGeneric.get(lang).to_owned(), None),
+        ApiError::Problem(p) => {
+            let mut extra = Vec::new();
+            if let Some(n) = p
+                .attempts_remaining
+                .filter(|_| p.code == ErrorCode::InvalidCode)
+            {
+                extra.push(format!("{} {n}", T::ErrAttemptsLeft.get(lang)));
+            }
+            if let Some(d) = &p.deadline {
+                extra.push(format!(
+                    "{} {}",
+                    T::ErrDeadline.get(lang),
+                    i18n::date_time(lang, d)
+                ));
+            }
+            if let Some(phone) = &p.phone {
+                extra.push(format!("{} {phone}", T::CallUs.get(lang)));
+            }
+            let extra = (!extra.is_empty()).then(|| extra.join(" · "));
+            (i18n::error_text(p.code).get(lang).to_owned(), extra)
+        }
+    };
+    view! {
+        <div class="error" role="alert">
+            <p>{text}</p>
+            {extra.map(|e| view! { <p class="muted">{e}</p> })}
+        </div>
+    }
+}
+
+/// The loading line (announced politely to screen readers).
+#[component]
+pub fn Loading() -> impl IntoView {
+    let ctx = ctx();
+    view! { <p class="muted" role="status">{move || ctx.t(T::Loading)}</p> }
+}

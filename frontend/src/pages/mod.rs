@@ -1,0 +1,10 @@
+//! One module per screen.
+
+pub mod appointment;
+pub mod appointments;
+pub mod devices;
+pub mod home;
+pub mod preferences;
+pub mod privacy;
+pub mod profile;
+pub mod signin;

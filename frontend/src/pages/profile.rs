@@ -1,0 +1,113 @@
+//! Profile: name, email and language.
+
+use leptos::{prelude::*, task::spawn_local};
+use portal_api_types::profile::{ProfileResponse, UpdateProfile};
+use portal_domain::{EmailAddress, Locale, PersonName};
+
+use crate::{
+    api::{self, ApiError},
+    app::ctx,
+    components::{ErrorNote, Loading},
+    i18n::{Lang, T},
+};
+
+/// The profile screen.
+#[component]
+pub fn Profile() -> impl IntoView {
+    let ctx = ctx();
+    let profile = LocalResource::new(api::profile);
+    view! {
+        <h1>{move || ctx.t(T::Profile)}</h1>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(p) => view! { <ProfileForm profile=p/> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn invalid() -> ApiError {
+    ApiError::Problem(portal_api_types::Problem::new(
+        portal_api_types::ErrorCode::ValidationFailed,
+        "invalid input",
+    ))
+}
+
+/// The editable form, prefilled with the current profile.
+#[component]
+fn ProfileForm(
+    /// The profile as loaded.
+    profile: ProfileResponse,
+) -> impl IntoView {
+    let ctx = ctx();
+    let name = RwSignal::new(profile.name.clone().unwrap_or_default());
+    let email = RwSignal::new(profile.email.clone().unwrap_or_default());
+    let language = RwSignal::new(profile.language.as_str().to_owned());
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    // Fields this form does not edit are sent back unchanged (PUT replaces the profile).
+    let address = profile.address.clone();
+    let date_of_birth = profile.date_of_birth;
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        error.set(None);
+        let email_text = email.get_untracked();
+        let body = (|| {
+            Some(UpdateProfile {
+                name: PersonName::parse(&name.get_untracked()).ok()?,
+                email: if email_text.trim().is_empty() {
+                    None
+                } else {
+                    Some(EmailAddress::parse(email_text.trim()).ok()?)
+                },
+                language: Locale::parse(&language.get_untracked())?,
+                address: address.clone(),
+                date_of_birth,
+            })
+        })();
+        let Some(body) = body else {
+            error.set(Some(invalid()));
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match api::update_profile(&body).await {
+                Ok(p) => {
+                    ctx.set_lang(Lang::from_tag(p.language.as_str()));
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card" on:submit=save>
+            <label for="phone-ro">{move || ctx.t(T::Phone)}</label>
+            <input id="phone-ro" type="tel" readonly=true value=profile.phone.clone()/>
+            <p class="muted">{move || ctx.t(T::PhoneChangeHint)}</p>
+            <label for="name">{move || ctx.t(T::Name)}</label>
+            <input id="name" name="name" autocomplete="name" required=true maxlength="100"
+                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            <label for="email">{move || ctx.t(T::Email)}</label>
+            <input id="email" name="email" type="email" autocomplete="email" maxlength="254"
+                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+            <label for="language">{move || ctx.t(T::Language)}</label>
+            <select id="language" name="language" prop:value=move || language.get()
+                on:change=move |ev| language.set(event_target_value(&ev))>
+                <option value="de">"Deutsch"</option>
+                <option value="en">"English"</option>
+            </select>
+            <button type="submit" class="primary" disabled=move || busy.get()>{move || ctx.t(T::Save)}</button>
+            <Show when=move || saved.get()>
+                <p class="ok" role="status">{move || ctx.t(T::Saved)}</p>
+            </Show>
+            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        </form>
+    }
+}
