@@ -23,11 +23,19 @@ run-pg *ARGS:
 
 # Run every test on SQLite and PostgreSQL (PostgreSQL tests fail instead of skipping with PORTAL_TEST_REQUIRE_PG=1), then the dependency and wasm checks.
 test:
+    just browser
     just frontend
     cargo test --workspace --all-targets
     just test-wasm
     just check-deps
     just check-wasm
+
+# Debian's Chromium and chromedriver for the E2E and component tests, installed when missing.
+browser:
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+      sudo=$([ "$(id -u)" = 0 ] || echo sudo); \
+      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver; \
+    fi
 
 # Component tests of the PWA in headless Chromium (wasm-bindgen-test; needs chromium-driver).
 test-wasm:
