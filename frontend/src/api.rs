@@ -10,10 +10,12 @@ use portal_api_types::{
         RescheduleAppointment, SlotList,
     },
     auth::{SessionList, SignInChallenge, StartSignIn, TokenResponse, VerifySignIn},
+    notifications::{NotificationDetail, NotificationList, UnreadCount},
     preferences::{Preference, PreferencesResponse, UpdatePreferences},
     privacy::EraseAccount,
     profile::{ProfileResponse, UpdateProfile},
     public::PublicCompany,
+    support::{NewSupportMessage, SupportMessage, SupportMessageList},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
@@ -405,4 +407,60 @@ pub async fn erase_account() -> Result<(), ApiError> {
         crate::browser::forget(SESSION_HINT);
     }
     result
+}
+
+/// `GET /api/customer/notifications?channel=…` (newest first; `None`: every channel).
+pub async fn notifications(channel: Option<&str>) -> Result<NotificationList, ApiError> {
+    let mut path = "/api/customer/notifications?limit=50".to_owned();
+    if let Some(channel) = channel {
+        path.push_str("&channel=");
+        path.push_str(channel);
+    }
+    fetch_json(Method::Get, &path, NO_BODY).await
+}
+
+/// `GET /api/customer/notifications/unread-count`
+pub async fn unread_count() -> Result<UnreadCount, ApiError> {
+    fetch_json(
+        Method::Get,
+        "/api/customer/notifications/unread-count",
+        NO_BODY,
+    )
+    .await
+}
+
+/// `GET /api/customer/notifications/{id}`
+pub async fn notification(id: &str) -> Result<NotificationDetail, ApiError> {
+    fetch_json(
+        Method::Get,
+        &format!("/api/customer/notifications/{id}"),
+        NO_BODY,
+    )
+    .await
+}
+
+/// `POST /api/customer/notifications/{id}/read`
+pub async fn mark_read(id: &str) -> Result<(), ApiError> {
+    fetch(
+        Method::Post,
+        &format!("/api/customer/notifications/{id}/read"),
+        NO_BODY,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/customer/support/messages`
+pub async fn support_messages() -> Result<SupportMessageList, ApiError> {
+    fetch_json(Method::Get, "/api/customer/support/messages", NO_BODY).await
+}
+
+/// `POST /api/customer/support/messages`
+pub async fn send_support_message(body: String) -> Result<SupportMessage, ApiError> {
+    fetch_json(
+        Method::Post,
+        "/api/customer/support/messages",
+        Some(&NewSupportMessage { body }),
+    )
+    .await
 }

@@ -185,6 +185,27 @@ texts! {
     DeleteButton => "Konto endgültig löschen", "Delete account for good";
     Deleted => "Ihr Konto wurde gelöscht.", "Your account was deleted.";
     ReauthNeeded => "Aus Sicherheitsgründen bitte erneut anmelden (die letzte Anmeldung ist über 10 Minuten her).", "For your security, please sign in again (your last sign-in was more than 10 minutes ago).";
+    Messages => "Nachrichten", "Messages";
+    MessagesIntro => "Alle SMS, E-Mails und Push-Mitteilungen, die wir Ihnen gesendet haben.", "Every text message, email and push notification we sent you.";
+    AllChannels => "Alle", "All";
+    FilterChannel => "Nach Kanal filtern", "Filter by channel";
+    NoMessages => "Keine Nachrichten.", "No messages.";
+    Unread => "ungelesen", "unread";
+    UnreadMessages => "Ungelesene Nachrichten:", "Unread messages:";
+    SentTo => "An", "To";
+    MsgQueued => "Wartet auf Versand", "Queued";
+    MsgSent => "Gesendet", "Sent";
+    MsgDelivered => "Zugestellt", "Delivered";
+    MsgFailed => "Fehlgeschlagen", "Failed";
+    MsgSkipped => "Nicht gesendet", "Not sent";
+    Open => "Öffnen", "Open";
+    Support => "Support", "Support";
+    SupportIntro => "Schreiben Sie uns. Antworten erscheinen hier automatisch.", "Write to us. Replies appear here automatically.";
+    NoSupportMessages => "Noch keine Nachrichten.", "No messages yet.";
+    YourMessage => "Ihre Nachricht", "Your message";
+    Send => "Senden", "Send";
+    You => "Sie", "You";
+    Team => "Team", "Team";
     SkipToContent => "Zum Inhalt springen", "Skip to content";
     NoCompany => "Bitte öffnen Sie den Link Ihres Unternehmens, z. B. aus einer SMS.", "Please open your company's link, e.g. from a text message.";
 }
