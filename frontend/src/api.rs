@@ -10,6 +10,10 @@ use portal_api_types::{
         RescheduleAppointment, SlotList,
     },
     auth::{SessionList, SignInChallenge, StartSignIn, TokenResponse, VerifySignIn},
+    medical::{
+        MedicalConsentResponse, MedicalHistory, MedicalHistoryCurrent, MedicalHistoryVersion,
+        MedicalHistoryVersionList, SetMedicalConsent,
+    },
     notifications::{NotificationDetail, NotificationList, UnreadCount},
     preferences::{Preference, PreferencesResponse, UpdatePreferences},
     privacy::EraseAccount,
@@ -143,6 +147,14 @@ async fn problem_of(response: Response) -> ApiError {
     }
 }
 
+/// The 401 problem when it is `reauth_required` (the session lives, but is too old for this).
+async fn reauth_problem(response: Response) -> Option<ApiError> {
+    match problem_of(response).await {
+        ApiError::Problem(p) if p.code == ErrorCode::ReauthRequired => Some(ApiError::Problem(p)),
+        _ => None,
+    }
+}
+
 /// Renews the access token with the refresh cookie. `Ok(false)`: no session (sign in).
 pub async fn refresh() -> Result<bool, ApiError> {
     let response = send(Method::Post, "/api/customer/auth/refresh", None).await?;
@@ -180,6 +192,10 @@ pub async fn fetch(
         .map_err(|e| ApiError::Unexpected(e.to_string()))?;
     let mut response = send(method, path, body.as_deref()).await?;
     if response.status() == 401 && !path.starts_with("/api/customer/auth") {
+        // `reauth_required` asks for a fresh sign-in; a renewed token would be refused again.
+        if let Some(err) = reauth_problem(response).await {
+            return Err(err);
+        }
         if refresh().await? {
             response = send(method, path, body.as_deref()).await?;
         } else {
@@ -197,6 +213,9 @@ pub async fn fetch(
         return Err(ApiError::Offline);
     }
     if response.status() == 401 && !path.starts_with("/api/customer/auth") {
+        if let Some(err) = reauth_problem(response).await {
+            return Err(err);
+        }
         set_access_token(None);
         return Err(ApiError::SessionExpired);
     }
@@ -461,6 +480,48 @@ pub async fn send_support_message(body: String) -> Result<SupportMessage, ApiErr
         Method::Post,
         "/api/customer/support/messages",
         Some(&NewSupportMessage { body }),
+    )
+    .await
+}
+
+/// `GET /api/customer/medical-history` (healthcare companies only).
+pub async fn medical_history() -> Result<MedicalHistoryCurrent, ApiError> {
+    fetch_json(Method::Get, "/api/customer/medical-history", NO_BODY).await
+}
+
+/// `PUT /api/customer/medical-history`: saves a new version.
+pub async fn save_medical_history(
+    body: &MedicalHistory,
+) -> Result<MedicalHistoryVersion, ApiError> {
+    fetch_json(Method::Put, "/api/customer/medical-history", Some(body)).await
+}
+
+/// `GET /api/customer/medical-history/versions`
+pub async fn medical_versions() -> Result<MedicalHistoryVersionList, ApiError> {
+    fetch_json(
+        Method::Get,
+        "/api/customer/medical-history/versions",
+        NO_BODY,
+    )
+    .await
+}
+
+/// `GET /api/customer/medical-history/versions/{version}`
+pub async fn medical_version(version: i32) -> Result<MedicalHistoryVersion, ApiError> {
+    fetch_json(
+        Method::Get,
+        &format!("/api/customer/medical-history/versions/{version}"),
+        NO_BODY,
+    )
+    .await
+}
+
+/// `PUT /api/customer/medical-history/consent`
+pub async fn set_medical_consent(granted: bool) -> Result<MedicalConsentResponse, ApiError> {
+    fetch_json(
+        Method::Put,
+        "/api/customer/medical-history/consent",
+        Some(&SetMedicalConsent { granted }),
     )
     .await
 }

@@ -127,6 +127,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("messages") view=|| view! { <RequireAuth><pages::messages::Messages/></RequireAuth> }/>
                     <Route path=path!("messages/:id") view=|| view! { <RequireAuth><pages::messages::Message/></RequireAuth> }/>
                     <Route path=path!("support") view=|| view! { <RequireAuth><pages::support::Support/></RequireAuth> }/>
+                    <Route path=path!("medical-history") view=|| view! { <RequireAuth><pages::medical::Medical/></RequireAuth> }/>
                     <Route path=path!("devices") view=|| view! { <RequireAuth><pages::devices::Devices/></RequireAuth> }/>
                 </ParentRoute>
             </Routes>
@@ -215,6 +216,7 @@ fn TenantLayout() -> impl IntoView {
         Some(Ok(c)) => c.name,
         _ => String::new(),
     };
+    let healthcare = move || matches!(company.get(), Some(Ok(c)) if c.industry == "healthcare");
     let unknown =
         move || matches!(company.get(), Some(Err(ApiError::Problem(p))) if p.status == 404);
 
@@ -237,6 +239,9 @@ fn TenantLayout() -> impl IntoView {
                         </Show>
                     </A>
                     <A href=move || format!("{}/support", base())>{move || ctx.t(T::Support)}</A>
+                    <Show when=healthcare>
+                        <A href=move || format!("{}/medical-history", base())>{move || ctx.t(T::MedicalHistory)}</A>
+                    </Show>
                     <A href=move || format!("{}/profile", base())>{move || ctx.t(T::Profile)}</A>
                     <A href=move || format!("{}/preferences", base())>{move || ctx.t(T::Preferences)}</A>
                     <A href=move || format!("{}/devices", base())>{move || ctx.t(T::Devices)}</A>

@@ -4,6 +4,7 @@ pub mod appointment;
 pub mod appointments;
 pub mod devices;
 pub mod home;
+pub mod medical;
 pub mod messages;
 pub mod preferences;
 pub mod privacy;
