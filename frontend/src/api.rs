@@ -17,7 +17,7 @@ use portal_api_types::{
     notifications::{NotificationDetail, NotificationList, UnreadCount},
     preferences::{Preference, PreferencesResponse, UpdatePreferences},
     privacy::EraseAccount,
-    profile::{ProfileResponse, UpdateProfile},
+    profile::{ChangePhone, ProfileResponse, UpdateProfile, VerifyPhoneChange},
     public::PublicCompany,
     support::{NewSupportMessage, SupportMessage, SupportMessageList},
 };
@@ -147,10 +147,11 @@ async fn problem_of(response: Response) -> ApiError {
     }
 }
 
-/// The 401 problem when it is `reauth_required` (the session lives, but is too old for this).
+/// A 401 that is not about the access token: `reauth_required` (the session lives, but is too old
+/// for this), or `invalid_code`/`code_expired` of a code check. A renewed token would not help.
 async fn reauth_problem(response: Response) -> Option<ApiError> {
     match problem_of(response).await {
-        ApiError::Problem(p) if p.code == ErrorCode::ReauthRequired => Some(ApiError::Problem(p)),
+        ApiError::Problem(p) if p.code != ErrorCode::Unauthorized => Some(ApiError::Problem(p)),
         _ => None,
     }
 }
@@ -192,7 +193,7 @@ pub async fn fetch(
         .map_err(|e| ApiError::Unexpected(e.to_string()))?;
     let mut response = send(method, path, body.as_deref()).await?;
     if response.status() == 401 && !path.starts_with("/api/customer/auth") {
-        // `reauth_required` asks for a fresh sign-in; a renewed token would be refused again.
+        // Only an unusable access token is renewed; `reauth_required` or a wrong code are not.
         if let Some(err) = reauth_problem(response).await {
             return Err(err);
         }
@@ -522,6 +523,33 @@ pub async fn set_medical_consent(granted: bool) -> Result<MedicalConsentResponse
         Method::Put,
         "/api/customer/medical-history/consent",
         Some(&SetMedicalConsent { granted }),
+    )
+    .await
+}
+
+/// `POST /api/customer/profile/phone`: texts a code to the new number.
+pub async fn change_phone(phone: &str) -> Result<SignInChallenge, ApiError> {
+    fetch_json(
+        Method::Post,
+        "/api/customer/profile/phone",
+        Some(&ChangePhone {
+            phone: phone.to_owned(),
+        }),
+    )
+    .await
+}
+
+/// `POST /api/customer/profile/phone/verify`: switches to the new number.
+pub async fn verify_phone_change(
+    challenge_id: uuid::Uuid,
+    code: &str,
+) -> Result<ProfileResponse, ApiError> {
+    let code = portal_domain::OtpCode::parse(code)
+        .map_err(|_| ApiError::Problem(Problem::new(ErrorCode::ValidationFailed, "6 digits")))?;
+    fetch_json(
+        Method::Post,
+        "/api/customer/profile/phone/verify",
+        Some(&VerifyPhoneChange { challenge_id, code }),
     )
     .await
 }

@@ -136,7 +136,6 @@ texts! {
     Language => "Sprache", "Language";
     Save => "Speichern", "Save";
     Saved => "Gespeichert.", "Saved.";
-    PhoneChangeHint => "Die Mobilnummer ändern Sie über den Support.", "To change your mobile number, contact support.";
     Devices => "Geräte", "Devices";
     ThisDevice => "Dieses Gerät", "This device";
     UnknownDevice => "Unbekanntes Gerät", "Unknown device";
@@ -230,6 +229,10 @@ texts! {
     WrittenByStaff => "von der Praxis", "by the practice";
     Show => "Anzeigen", "Show";
     Current => "aktuell", "current";
+    ChangePhone => "Mobilnummer ändern", "Change mobile number";
+    NewPhone => "Neue Mobilnummer", "New mobile number";
+    PhoneChanged => "Ihre Mobilnummer wurde geändert.", "Your mobile number was changed.";
+    ErrPhoneTaken => "Diese Nummer gehört bereits zu einem anderen Kundenkonto.", "This number already belongs to another customer account.";
     SkipToContent => "Zum Inhalt springen", "Skip to content";
     NoCompany => "Bitte öffnen Sie den Link Ihres Unternehmens, z. B. aus einer SMS.", "Please open your company's link, e.g. from a text message.";
 }
@@ -256,6 +259,7 @@ pub fn error_text(code: ErrorCode) -> T {
         ErrorCode::NotFound => T::ErrNotFound,
         ErrorCode::ValidationFailed => T::ErrValidation,
         ErrorCode::ReauthRequired => T::ReauthNeeded,
+        ErrorCode::PhoneTaken => T::ErrPhoneTaken,
         ErrorCode::Unauthorized | ErrorCode::InvalidRefreshToken => T::SessionExpired,
         _ => T::ErrGeneric,
     }
