@@ -67,7 +67,7 @@ pub fn Medical() -> impl IntoView {
                             <section class="card">
                                 <h2>{move || ctx.t(T::MedicalConsentTitle)}</h2>
                                 <p class="muted">{move || ctx.t(T::MedicalConsentSince)} " " {move || i18n::date_time(ctx.lang.get(), &since)}</p>
-                                <button type="button" class="secondary" on:click=move |_| consent(false)>{move || ctx.t(T::MedicalConsentWithdraw)}</button>
+                                <button type="button" class="secondary" data-testid="medical-withdraw" on:click=move |_| consent(false)>{move || ctx.t(T::MedicalConsentWithdraw)}</button>
                             </section>
                         }.into_any()
                     }
@@ -275,7 +275,7 @@ fn Versions() -> impl IntoView {
                         Ok(l) if l.items.is_empty() => view! { <p class="empty">{move || ctx.t(T::NoVersions)}</p> }.into_any(),
                         Ok(l) => view! {
                             <ul class="versions" data-testid="medical-versions">
-                                {l.items.into_iter().map(|v| {
+                                {l.items.into_iter().rev().map(|v| {
                                     let at = v.created_at.to_rfc3339();
                                     let by = if v.written_by == "customer" { T::WrittenByYou } else { T::WrittenByStaff };
                                     let n = v.version;
