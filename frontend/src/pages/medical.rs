@@ -22,12 +22,15 @@ fn invalid() -> ApiError {
     ))
 }
 
+/// The form's input does not fit the limits (shown as `validation_failed`).
+struct Invalid;
+
 /// An optional field: empty is `None`, otherwise it must fit the limit.
-fn optional<const MAX: usize>(text: &str) -> Result<Option<BoundedText<MAX>>, ApiError> {
+fn optional<const MAX: usize>(text: &str) -> Result<Option<BoundedText<MAX>>, Invalid> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    BoundedText::parse(text).map(Some).map_err(|_| invalid())
+    BoundedText::parse(text).map(Some).map_err(|_| Invalid)
 }
 
 fn text<const MAX: usize>(value: &Option<BoundedText<MAX>>) -> String {
@@ -181,7 +184,7 @@ fn MedicalForm(
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let build = move || -> Result<MedicalHistory, ApiError> {
+    let build = move || -> Result<MedicalHistory, Invalid> {
         let provider = optional::<100>(&provider.get_untracked())?;
         let number = optional::<50>(&number.get_untracked())?;
         let contact = optional::<100>(&contact.get_untracked())?;
@@ -194,7 +197,7 @@ fn MedicalForm(
             insurance: match (provider, number) {
                 (Some(provider), number) => Some(Insurance { provider, number }),
                 (None, None) => None,
-                (None, Some(_)) => return Err(invalid()),
+                (None, Some(_)) => return Err(Invalid),
             },
             emergency_contact: match (contact, contact_phone, relationship) {
                 (Some(name), Some(phone), relationship) => Some(EmergencyContact {
@@ -203,7 +206,7 @@ fn MedicalForm(
                     relationship,
                 }),
                 (None, None, None) => None,
-                _ => return Err(invalid()),
+                _ => return Err(Invalid),
             },
             notes: optional(&notes.get_untracked())?,
         })
@@ -214,8 +217,8 @@ fn MedicalForm(
         error.set(None);
         let body = match build() {
             Ok(body) => body,
-            Err(e) => {
-                error.set(Some(e));
+            Err(Invalid) => {
+                error.set(Some(invalid()));
                 return;
             }
         };
@@ -273,9 +276,11 @@ fn Versions() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(l) if l.items.is_empty() => view! { <p class="empty">{move || ctx.t(T::NoVersions)}</p> }.into_any(),
-                        Ok(l) => view! {
+                        Ok(mut l) => {
+                            l.items.sort_by_key(|v| std::cmp::Reverse(v.version));
+                            view! {
                             <ul class="versions" data-testid="medical-versions">
-                                {l.items.into_iter().rev().map(|v| {
+                                {l.items.into_iter().map(|v| {
                                     let at = v.created_at.to_rfc3339();
                                     let by = if v.written_by == "customer" { T::WrittenByYou } else { T::WrittenByStaff };
                                     let n = v.version;
@@ -290,7 +295,8 @@ fn Versions() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
-                        }.into_any(),
+                        }.into_any()
+                        }
                         Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                     }
                 })}
