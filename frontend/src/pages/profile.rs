@@ -170,7 +170,7 @@ fn PhoneChange(
                 <p class="ok" role="status">{move || ctx.t(T::PhoneChanged)}</p>
             </Show>
             <Show when=move || !open.get()>
-                <button type="button" class="secondary" on:click=move |_| { changed.set(false); open.set(true) }>
+                <button type="button" class="secondary" data-testid="change-phone" on:click=move |_| { changed.set(false); open.set(true) }>
                     {move || ctx.t(T::ChangePhone)}
                 </button>
             </Show>

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 const WEBER: &str = "praxis-weber";
 const ANNA: &str = "+4915100000001";
+const NEW_PHONE: &str = "+4915100000099";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_uses_the_pwa_end_to_end() {
@@ -375,6 +376,40 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     let shown = browser.text("[data-testid=medical-version]").await;
     assert!(!shown.contains("Pollen"), "version 1 shown: {shown}");
     browser.screenshots("medical-history").await;
+
+    // Phone change on the profile: a code to the new number switches over.
+    b.goto(&portal.url("/c/praxis-weber/profile"))
+        .await
+        .unwrap();
+    browser.click("[data-testid=change-phone]").await;
+    b.find(Locator::Css("#new-phone"))
+        .await
+        .unwrap()
+        .send_keys("0151 00000099")
+        .await
+        .unwrap();
+    browser
+        .click("[data-testid=phone-change] button[type=submit]")
+        .await;
+    browser.wait_css("#phone-code").await;
+    let code = portal.last_code(NEW_PHONE).await;
+    b.find(Locator::Css("#phone-code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    browser.screenshots("phone-change").await;
+    browser
+        .click("[data-testid=phone-change] button[type=submit]")
+        .await;
+    browser.wait_css("[data-testid=phone-change] .ok").await;
+    // (The change ends the other sessions, the test's API token included: read the screen.)
+    let shown = b
+        .execute("return document.getElementById('phone-ro').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(shown, Value::from(NEW_PHONE));
 
     // Installable: manifest linked and complete, service worker active and in control.
     let manifest = portal.get_public("/manifest.webmanifest").await;
