@@ -44,7 +44,17 @@ fn word(key: Option<T>, raw: String) -> impl Fn() -> String + Send + Sync + 'sta
 pub fn Messages() -> impl IntoView {
     let ctx = ctx();
     let channel = RwSignal::new(None::<&'static str>);
-    let list = LocalResource::new(move || api::notifications(channel.get()));
+    let list = LocalResource::new(move || {
+        let channel = channel.get();
+        async move {
+            let page = api::notifications(channel).await;
+            // The list knows the current count: the badge follows it.
+            if let Ok(p) = &page {
+                ctx.unread.set(p.unread_count);
+            }
+            page
+        }
+    });
     let tab = move |value: Option<&'static str>, label: T| {
         view! {
             <button type="button" role="tab" class="tab"

@@ -273,6 +273,12 @@ async fn a_customer_uses_the_pwa_end_to_end() {
         .as_u64()
         .unwrap();
     assert_eq!(after, before - 1, "opening a message marks it read");
+    if after > 0 {
+        // The badge in the navigation follows.
+        browser
+            .wait_text("[data-testid=unread-badge]", &after.to_string())
+            .await;
+    }
 
     // Support chat: the customer writes; a staff reply through the integrator API shows up
     // without a reload.
