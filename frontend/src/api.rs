@@ -10,10 +10,16 @@ use portal_api_types::{
         RescheduleAppointment, SlotList,
     },
     auth::{SessionList, SignInChallenge, StartSignIn, TokenResponse, VerifySignIn},
+    medical::{
+        MedicalConsentResponse, MedicalHistory, MedicalHistoryCurrent, MedicalHistoryVersion,
+        MedicalHistoryVersionList, SetMedicalConsent,
+    },
+    notifications::{NotificationDetail, NotificationList, UnreadCount},
     preferences::{Preference, PreferencesResponse, UpdatePreferences},
     privacy::EraseAccount,
-    profile::{ProfileResponse, UpdateProfile},
+    profile::{ChangePhone, ProfileResponse, UpdateProfile, VerifyPhoneChange},
     public::PublicCompany,
+    support::{NewSupportMessage, SupportMessage, SupportMessageList},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
@@ -141,6 +147,15 @@ async fn problem_of(response: Response) -> ApiError {
     }
 }
 
+/// A 401 that is not about the access token: `reauth_required` (the session lives, but is too old
+/// for this), or `invalid_code`/`code_expired` of a code check. A renewed token would not help.
+async fn reauth_problem(response: Response) -> Option<ApiError> {
+    match problem_of(response).await {
+        ApiError::Problem(p) if p.code != ErrorCode::Unauthorized => Some(ApiError::Problem(p)),
+        _ => None,
+    }
+}
+
 /// Renews the access token with the refresh cookie. `Ok(false)`: no session (sign in).
 pub async fn refresh() -> Result<bool, ApiError> {
     let response = send(Method::Post, "/api/customer/auth/refresh", None).await?;
@@ -178,6 +193,10 @@ pub async fn fetch(
         .map_err(|e| ApiError::Unexpected(e.to_string()))?;
     let mut response = send(method, path, body.as_deref()).await?;
     if response.status() == 401 && !path.starts_with("/api/customer/auth") {
+        // Only an unusable access token is renewed; `reauth_required` or a wrong code are not.
+        if let Some(err) = reauth_problem(response).await {
+            return Err(err);
+        }
         if refresh().await? {
             response = send(method, path, body.as_deref()).await?;
         } else {
@@ -195,6 +214,9 @@ pub async fn fetch(
         return Err(ApiError::Offline);
     }
     if response.status() == 401 && !path.starts_with("/api/customer/auth") {
+        if let Some(err) = reauth_problem(response).await {
+            return Err(err);
+        }
         set_access_token(None);
         return Err(ApiError::SessionExpired);
     }
@@ -405,4 +427,129 @@ pub async fn erase_account() -> Result<(), ApiError> {
         crate::browser::forget(SESSION_HINT);
     }
     result
+}
+
+/// `GET /api/customer/notifications?channel=…` (newest first; `None`: every channel).
+pub async fn notifications(channel: Option<&str>) -> Result<NotificationList, ApiError> {
+    let mut path = "/api/customer/notifications?limit=50".to_owned();
+    if let Some(channel) = channel {
+        path.push_str("&channel=");
+        path.push_str(channel);
+    }
+    fetch_json(Method::Get, &path, NO_BODY).await
+}
+
+/// `GET /api/customer/notifications/unread-count`
+pub async fn unread_count() -> Result<UnreadCount, ApiError> {
+    fetch_json(
+        Method::Get,
+        "/api/customer/notifications/unread-count",
+        NO_BODY,
+    )
+    .await
+}
+
+/// `GET /api/customer/notifications/{id}`
+pub async fn notification(id: &str) -> Result<NotificationDetail, ApiError> {
+    fetch_json(
+        Method::Get,
+        &format!("/api/customer/notifications/{id}"),
+        NO_BODY,
+    )
+    .await
+}
+
+/// `POST /api/customer/notifications/{id}/read`
+pub async fn mark_read(id: &str) -> Result<(), ApiError> {
+    fetch(
+        Method::Post,
+        &format!("/api/customer/notifications/{id}/read"),
+        NO_BODY,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/customer/support/messages`
+pub async fn support_messages() -> Result<SupportMessageList, ApiError> {
+    fetch_json(Method::Get, "/api/customer/support/messages", NO_BODY).await
+}
+
+/// `POST /api/customer/support/messages`
+pub async fn send_support_message(body: String) -> Result<SupportMessage, ApiError> {
+    fetch_json(
+        Method::Post,
+        "/api/customer/support/messages",
+        Some(&NewSupportMessage { body }),
+    )
+    .await
+}
+
+/// `GET /api/customer/medical-history` (healthcare companies only).
+pub async fn medical_history() -> Result<MedicalHistoryCurrent, ApiError> {
+    fetch_json(Method::Get, "/api/customer/medical-history", NO_BODY).await
+}
+
+/// `PUT /api/customer/medical-history`: saves a new version.
+pub async fn save_medical_history(
+    body: &MedicalHistory,
+) -> Result<MedicalHistoryVersion, ApiError> {
+    fetch_json(Method::Put, "/api/customer/medical-history", Some(body)).await
+}
+
+/// `GET /api/customer/medical-history/versions`
+pub async fn medical_versions() -> Result<MedicalHistoryVersionList, ApiError> {
+    fetch_json(
+        Method::Get,
+        "/api/customer/medical-history/versions",
+        NO_BODY,
+    )
+    .await
+}
+
+/// `GET /api/customer/medical-history/versions/{version}`
+pub async fn medical_version(version: i32) -> Result<MedicalHistoryVersion, ApiError> {
+    fetch_json(
+        Method::Get,
+        &format!("/api/customer/medical-history/versions/{version}"),
+        NO_BODY,
+    )
+    .await
+}
+
+/// `PUT /api/customer/medical-history/consent`
+pub async fn set_medical_consent(granted: bool) -> Result<MedicalConsentResponse, ApiError> {
+    fetch_json(
+        Method::Put,
+        "/api/customer/medical-history/consent",
+        Some(&SetMedicalConsent { granted }),
+    )
+    .await
+}
+
+/// `POST /api/customer/profile/phone`: texts a code to the new number.
+pub async fn change_phone(phone: &str) -> Result<SignInChallenge, ApiError> {
+    fetch_json(
+        Method::Post,
+        "/api/customer/profile/phone",
+        Some(&ChangePhone {
+            phone: phone.to_owned(),
+        }),
+    )
+    .await
+}
+
+/// `POST /api/customer/profile/phone/verify`: switches to the new number.
+pub async fn verify_phone_change(
+    challenge_id: uuid::Uuid,
+    code: &str,
+) -> Result<ProfileResponse, ApiError> {
+    let code = portal_domain::OtpCode::parse(code)
+        .map_err(|_| ApiError::Problem(Problem::new(ErrorCode::ValidationFailed, "6 digits")))?;
+    fetch_json(
+        Method::Post,
+        "/api/customer/profile/phone/verify",
+        Some(&VerifyPhoneChange { challenge_id, code }),
+    )
+    .await
 }

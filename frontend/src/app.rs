@@ -39,6 +39,8 @@ pub struct Ctx {
     pub stale: RwSignal<bool>,
     /// True when a session ended under the customer's feet (the sign-in says so).
     pub expired: RwSignal<bool>,
+    /// Unread messages (the badge in the navigation).
+    pub unread: RwSignal<u64>,
 }
 
 impl Ctx {
@@ -87,6 +89,7 @@ pub fn App() -> impl IntoView {
         auth: RwSignal::new(Auth::Checking),
         stale: RwSignal::new(false),
         expired: RwSignal::new(false),
+        unread: RwSignal::new(0),
     };
     provide_context(ctx);
     let stale = ctx.stale;
@@ -121,6 +124,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view=|| view! { <RequireAuth><pages::profile::Profile/></RequireAuth> }/>
                     <Route path=path!("preferences") view=|| view! { <RequireAuth><pages::preferences::Preferences/></RequireAuth> }/>
                     <Route path=path!("privacy") view=|| view! { <RequireAuth><pages::privacy::Privacy/></RequireAuth> }/>
+                    <Route path=path!("messages") view=|| view! { <RequireAuth><pages::messages::Messages/></RequireAuth> }/>
+                    <Route path=path!("messages/:id") view=|| view! { <RequireAuth><pages::messages::Message/></RequireAuth> }/>
+                    <Route path=path!("support") view=|| view! { <RequireAuth><pages::support::Support/></RequireAuth> }/>
+                    <Route path=path!("medical-history") view=|| view! { <RequireAuth><pages::medical::Medical/></RequireAuth> }/>
                     <Route path=path!("devices") view=|| view! { <RequireAuth><pages::devices::Devices/></RequireAuth> }/>
                 </ParentRoute>
             </Routes>
@@ -183,6 +190,15 @@ fn TenantLayout() -> impl IntoView {
             apply_branding(&c);
         }
     });
+    Effect::new(move |_| {
+        if ctx.auth.get() == Auth::SignedIn {
+            spawn_local(async move {
+                if let Ok(c) = api::unread_count().await {
+                    ctx.unread.set(c.unread_count);
+                }
+            });
+        }
+    });
     let base = move || format!("/c/{}", slug());
     let signed_in = move || ctx.auth.get() == Auth::SignedIn;
     let navigate = use_navigate();
@@ -200,6 +216,7 @@ fn TenantLayout() -> impl IntoView {
         Some(Ok(c)) => c.name,
         _ => String::new(),
     };
+    let healthcare = move || matches!(company.get(), Some(Ok(c)) if c.industry == "healthcare");
     let unknown =
         move || matches!(company.get(), Some(Err(ApiError::Problem(p))) if p.status == 404);
 
@@ -213,6 +230,18 @@ fn TenantLayout() -> impl IntoView {
             <Show when=signed_in>
                 <nav class="tabs" aria-label=move || ctx.t(T::Menu)>
                     <A href=base exact=true>{move || ctx.t(T::Appointments)}</A>
+                    <A href=move || format!("{}/messages", base())>
+                        {move || ctx.t(T::Messages)}
+                        <Show when=move || { ctx.unread.get() > 0 }>
+                            " " <span class="badge" data-testid="unread-badge">
+                                <span class="sr">{move || ctx.t(T::UnreadMessages)} " "</span>{move || ctx.unread.get()}
+                            </span>
+                        </Show>
+                    </A>
+                    <A href=move || format!("{}/support", base())>{move || ctx.t(T::Support)}</A>
+                    <Show when=healthcare>
+                        <A href=move || format!("{}/medical-history", base())>{move || ctx.t(T::MedicalHistory)}</A>
+                    </Show>
                     <A href=move || format!("{}/profile", base())>{move || ctx.t(T::Profile)}</A>
                     <A href=move || format!("{}/preferences", base())>{move || ctx.t(T::Preferences)}</A>
                     <A href=move || format!("{}/devices", base())>{move || ctx.t(T::Devices)}</A>

@@ -1,11 +1,12 @@
 //! Small building blocks shared by the pages.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use portal_api_types::ErrorCode;
 
 use crate::{
+    api,
     api::ApiError,
-    app::{ctx, on_session_error},
+    app::{Auth, ctx, on_session_error},
     i18n::{self, T},
 };
 
@@ -45,10 +46,12 @@ pub fn ErrorNote(
             (i18n::error_text(p.code).get(lang).to_owned(), extra)
         }
     };
+    let reauth = error.code() == Some(ErrorCode::ReauthRequired);
     view! {
         <div class="error" role="alert">
             <p>{text}</p>
             {extra.map(|e| view! { <p class="muted">{e}</p> })}
+            {reauth.then(|| view! { <ReauthButton/> })}
         </div>
     }
 }
@@ -58,4 +61,22 @@ pub fn ErrorNote(
 pub fn Loading() -> impl IntoView {
     let ctx = ctx();
     view! { <p class="muted" role="status">{move || ctx.t(T::Loading)}</p> }
+}
+
+/// "Sign in again" for `reauth_required`: ends this (too old) session; the page's sign-in guard
+/// then opens the sign-in, which brings the customer back to this page.
+#[component]
+pub fn ReauthButton() -> impl IntoView {
+    let ctx = ctx();
+    let again = move |_| {
+        spawn_local(async move {
+            let _ = api::sign_out().await;
+            ctx.auth.set(Auth::SignedOut);
+        });
+    };
+    view! {
+        <button type="button" class="secondary" data-testid="reauth" on:click=again>
+            {move || ctx.t(T::SignInAgain)}
+        </button>
+    }
 }

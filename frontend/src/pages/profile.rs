@@ -1,7 +1,10 @@
-//! Profile: name, email and language.
+//! Profile: mobile number (changed with a code texted to the new one), name, email and language.
 
 use leptos::{prelude::*, task::spawn_local};
-use portal_api_types::profile::{ProfileResponse, UpdateProfile};
+use portal_api_types::{
+    auth::SignInChallenge,
+    profile::{ProfileResponse, UpdateProfile},
+};
 use portal_domain::{EmailAddress, Locale, PersonName};
 
 use crate::{
@@ -87,10 +90,8 @@ fn ProfileForm(
         });
     };
     view! {
+        <PhoneChange phone=profile.phone.clone()/>
         <form class="card" on:submit=save>
-            <label for="phone-ro">{move || ctx.t(T::Phone)}</label>
-            <input id="phone-ro" type="tel" readonly=true value=profile.phone.clone()/>
-            <p class="muted">{move || ctx.t(T::PhoneChangeHint)}</p>
             <label for="name">{move || ctx.t(T::Name)}</label>
             <input id="name" name="name" autocomplete="name" required=true maxlength="100"
                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -109,5 +110,93 @@ fn ProfileForm(
             </Show>
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
         </form>
+    }
+}
+
+/// The mobile number and its change: the new number gets a 6-digit code, which switches over.
+#[component]
+fn PhoneChange(
+    /// The current number.
+    phone: String,
+) -> impl IntoView {
+    let ctx = ctx();
+    let current = RwSignal::new(phone);
+    let open = RwSignal::new(false);
+    let new_phone = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let challenge = RwSignal::new(None::<SignInChallenge>);
+    let error = RwSignal::new(None::<ApiError>);
+    let changed = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let request = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            match api::change_phone(new_phone.get_untracked().trim()).await {
+                Ok(c) => challenge.set(Some(c)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let verify = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(c) = challenge.get_untracked() else {
+            return;
+        };
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            match api::verify_phone_change(c.challenge_id, code.get_untracked().trim()).await {
+                Ok(p) => {
+                    current.set(p.phone);
+                    changed.set(true);
+                    open.set(false);
+                    challenge.set(None);
+                    new_phone.set(String::new());
+                    code.set(String::new());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="phone-change">
+            <label for="phone-ro">{move || ctx.t(T::Phone)}</label>
+            <input id="phone-ro" type="tel" readonly=true prop:value=move || current.get()/>
+            <Show when=move || changed.get()>
+                <p class="ok" role="status">{move || ctx.t(T::PhoneChanged)}</p>
+            </Show>
+            <Show when=move || !open.get()>
+                <button type="button" class="secondary" data-testid="change-phone" on:click=move |_| { changed.set(false); open.set(true) }>
+                    {move || ctx.t(T::ChangePhone)}
+                </button>
+            </Show>
+            <Show when=move || open.get() && challenge.get().is_none()>
+                <form on:submit=request>
+                    <label for="new-phone">{move || ctx.t(T::NewPhone)}</label>
+                    <input id="new-phone" name="new-phone" type="tel" autocomplete="tel" inputmode="tel"
+                        required=true maxlength="32"
+                        prop:value=move || new_phone.get() on:input=move |ev| new_phone.set(event_target_value(&ev))/>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{move || ctx.t(T::SendCode)}</button>
+                </form>
+            </Show>
+            {move || challenge.get().map(|c| view! {
+                <form on:submit=verify>
+                    <p class="notice" role="status">{move || ctx.t(T::CodeSentTo)} " " {c.phone_masked.clone()}</p>
+                    <label for="phone-code">{move || ctx.t(T::Code)}</label>
+                    <input id="phone-code" name="one-time-code" autocomplete="one-time-code" inputmode="numeric"
+                        pattern="[0-9]{6}" maxlength="6" required=true
+                        prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{move || ctx.t(T::Confirm)}</button>
+                    <button type="button" class="link" on:click=move |_| { challenge.set(None); code.set(String::new()) }>
+                        {move || ctx.t(T::OtherNumber)}
+                    </button>
+                </form>
+            })}
+            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        </section>
     }
 }

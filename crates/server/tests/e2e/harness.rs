@@ -200,6 +200,45 @@ impl Portal {
         res.json().await.unwrap()
     }
 
+    /// An integrator API key for `company`, made with `portal api-key create` on the server's data.
+    pub fn api_key(&self, company: &str) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(["api-key", "create", "--company", company, "--name", "e2e"])
+            .current_dir(&self.data_dir)
+            .env_remove("PORTAL__DATABASE__URL")
+            .env_remove("RUST_LOG")
+            .env("PORTAL__DATA_DIR", &self.data_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "api-key create: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// An integrator `POST` (with its idempotency key) that must succeed.
+    pub async fn integrator_post(&self, key: &str, path: &str, body: Value) -> Value {
+        let res = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(key)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.unwrap()
+    }
+
     /// The business changes its rules: cancelling now needs `days` of notice.
     pub async fn set_cancel_notice_days(&self, company: &str, days: i32) {
         use sea_orm::{ConnectionTrait, Database};

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 const WEBER: &str = "praxis-weber";
 const ANNA: &str = "+4915100000001";
+const NEW_PHONE: &str = "+4915100000099";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_uses_the_pwa_end_to_end() {
@@ -248,6 +249,173 @@ async fn a_customer_uses_the_pwa_end_to_end() {
         .unwrap();
     assert!(devices.len() >= 2);
     browser.screenshots("devices").await;
+
+    // Messages: the cancellation SMS from above is listed; opening it marks it read.
+    b.goto(&portal.url("/c/praxis-weber/messages"))
+        .await
+        .unwrap();
+    browser
+        .wait_text("[data-testid=messages]", "storniert")
+        .await;
+    browser.screenshots("messages").await;
+    let before = portal
+        .get(&api, "/api/customer/notifications/unread-count")
+        .await["unread_count"]
+        .as_u64()
+        .unwrap();
+    assert!(before >= 1, "the cancellation SMS is unread");
+    browser.click("[data-testid=messages] li.unread a").await;
+    browser.wait_css("[data-testid=message] .body").await;
+    browser.screenshots("message").await;
+    let after = portal
+        .get(&api, "/api/customer/notifications/unread-count")
+        .await["unread_count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(after, before - 1, "opening a message marks it read");
+    if after > 0 {
+        // The badge in the navigation follows.
+        browser
+            .wait_text("[data-testid=unread-badge]", &after.to_string())
+            .await;
+    }
+
+    // Support chat: the customer writes; a staff reply through the integrator API shows up
+    // without a reload.
+    b.goto(&portal.url("/c/praxis-weber/support"))
+        .await
+        .unwrap();
+    browser.wait_css("#support-body").await;
+    b.find(Locator::Css("#support-body"))
+        .await
+        .unwrap()
+        .send_keys("Kann ich telefonisch bestätigen?")
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=chat]", "telefonisch bestätigen")
+        .await;
+    let sent = portal.get(&api, "/api/customer/support/messages").await;
+    assert_eq!(
+        sent["items"].as_array().unwrap().last().unwrap()["body"],
+        "Kann ich telefonisch bestätigen?"
+    );
+    let key = portal.api_key(WEBER);
+    let anna = portal.get(&api, "/api/customer/profile").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    portal
+        .integrator_post(
+            &key,
+            &format!("/api/integrations/v1/customers/{anna}/support/messages"),
+            serde_json::json!({"body": "Gern, rufen Sie uns an.", "author_name": "Frau Weber"}),
+        )
+        .await;
+    browser
+        .wait_text("[data-testid=chat]", "Gern, rufen Sie uns an.")
+        .await;
+    browser.screenshots("support").await;
+
+    // Medical history (Praxis Weber is healthcare; the demo data has Anna consenting and one
+    // version): withdraw and give the consent again, save twice, then view the earlier version.
+    let existing = portal
+        .get(&api, "/api/customer/medical-history/versions")
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    b.goto(&portal.url("/c/praxis-weber/medical-history"))
+        .await
+        .unwrap();
+    browser.click("[data-testid=medical-withdraw]").await;
+    browser.click("#medical-consent").await;
+    browser.screenshots("medical-consent").await;
+    browser.click("[data-testid=medical-consent]").await;
+    browser.wait_css("#allergies").await;
+    let allergies = b.find(Locator::Css("#allergies")).await.unwrap();
+    allergies.clear().await.unwrap();
+    allergies.send_keys("Penicillin").await.unwrap();
+    browser
+        .click("[data-testid=medical-form] button[type=submit]")
+        .await;
+    browser
+        .wait_css(&format!(
+            "[data-testid=medical-versions] li:nth-child({})",
+            existing + 1
+        ))
+        .await;
+    b.find(Locator::Css("#allergies"))
+        .await
+        .unwrap()
+        .send_keys(", Pollen")
+        .await
+        .unwrap();
+    browser
+        .click("[data-testid=medical-form] button[type=submit]")
+        .await;
+    browser
+        .wait_css(&format!(
+            "[data-testid=medical-versions] li:nth-child({})",
+            existing + 2
+        ))
+        .await;
+    let history = portal.get(&api, "/api/customer/medical-history").await;
+    assert_eq!(
+        history["current"]["content"]["allergies"],
+        "Penicillin, Pollen"
+    );
+    let versions = portal
+        .get(&api, "/api/customer/medical-history/versions")
+        .await;
+    assert_eq!(versions["items"].as_array().unwrap().len(), existing + 2);
+    // The earlier version stays viewable (the list is newest first).
+    let shown = b
+        .find_all(Locator::Css("[data-testid=medical-versions] button"))
+        .await
+        .unwrap();
+    shown[1].click().await.unwrap();
+    browser
+        .wait_text("[data-testid=medical-version]", "Penicillin")
+        .await;
+    let shown = browser.text("[data-testid=medical-version]").await;
+    assert!(!shown.contains("Pollen"), "version 1 shown: {shown}");
+    browser.screenshots("medical-history").await;
+
+    // Phone change on the profile: a code to the new number switches over.
+    b.goto(&portal.url("/c/praxis-weber/profile"))
+        .await
+        .unwrap();
+    browser.click("[data-testid=change-phone]").await;
+    b.find(Locator::Css("#new-phone"))
+        .await
+        .unwrap()
+        .send_keys("0151 00000099")
+        .await
+        .unwrap();
+    browser
+        .click("[data-testid=phone-change] button[type=submit]")
+        .await;
+    browser.wait_css("#phone-code").await;
+    let code = portal.last_code(NEW_PHONE).await;
+    b.find(Locator::Css("#phone-code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    browser.screenshots("phone-change").await;
+    browser
+        .click("[data-testid=phone-change] button[type=submit]")
+        .await;
+    browser.wait_css("[data-testid=phone-change] .ok").await;
+    // (The change ends the other sessions, the test's API token included: read the screen.)
+    let shown = b
+        .execute("return document.getElementById('phone-ro').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(shown, Value::from(NEW_PHONE));
 
     // Installable: manifest linked and complete, service worker active and in control.
     let manifest = portal.get_public("/manifest.webmanifest").await;
