@@ -169,11 +169,36 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    let company = portal_db::companies::find_by_slug(&app.db, &CompanySlug::parse(WEBER).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // The worker schedules the next attempt from the clock when it records a failure, so the test
+    // moves the clock only once the attempt is recorded, not as soon as the request arrives.
+    let recorded = |n: usize| {
+        let db = app.db.clone();
+        async move {
+            for _ in 0..200 {
+                let log = portal_db::webhooks::deliveries(&db, company.id, 10)
+                    .await
+                    .unwrap();
+                if log
+                    .first()
+                    .is_some_and(|d| d.attempts.len() >= n && d.status != "sending")
+                {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("attempt {n} was never recorded");
+        }
+    };
     assert_eq!(
         wait_for_requests(&integrator, 1).await.len(),
         1,
         "first attempt right away"
     );
+    recorded(1).await;
     // Not before the backoff (30 s)...
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(integrator.received_requests().await.unwrap().len(), 1);
@@ -183,18 +208,14 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
         2,
         "second attempt after 30 s"
     );
+    recorded(2).await;
     app.clock.advance(Duration::seconds(61));
     assert_eq!(
         wait_for_requests(&integrator, 3).await.len(),
         3,
         "third attempt after another 60 s"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-
-    let company = portal_db::companies::find_by_slug(&app.db, &CompanySlug::parse(WEBER).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    recorded(3).await;
     let log = portal_db::webhooks::deliveries(&app.db, company.id, 10)
         .await
         .unwrap();
