@@ -295,16 +295,27 @@ impl TestApp {
             .collect()
     }
 
-    /// The code in the latest SMS to `phone`.
-    pub async fn last_code(&self, phone: &str) -> String {
-        let (_, body) = self
-            .sent_sms()
+    /// The latest sign-in SMS to `phone` (it starts with the code); other messages, such as a
+    /// booking confirmation or reminder the outbox delivers meanwhile, are skipped.
+    pub async fn last_sign_in_sms(&self, phone: &str) -> String {
+        self.sent_sms()
             .await
             .into_iter()
             .rev()
-            .find(|(to, _)| to == phone)
-            .expect("an SMS to this phone");
-        body.split_whitespace().next().unwrap().to_owned()
+            .filter(|(to, _)| to == phone)
+            .map(|(_, body)| body)
+            .find(|body| {
+                body.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .expect("a sign-in SMS to this phone")
+    }
+
+    /// The code in the latest sign-in SMS to `phone`.
+    pub async fn last_code(&self, phone: &str) -> String {
+        let body = self.last_sign_in_sms(phone).await;
+        body[..6].to_owned()
     }
 
     /// Requests a code and returns the challenge id.

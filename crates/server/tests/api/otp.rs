@@ -340,7 +340,7 @@ async fn database_never_holds_the_code(app: TestApp) {
 
 async fn sms_text_is_localised_with_webotp_line(app: TestApp) {
     app.challenge(WEBER, ANNA).await;
-    let (_, body) = app.sent_sms().await.pop().unwrap();
+    let body = app.last_sign_in_sms(ANNA).await;
     let code = body.split_whitespace().next().unwrap();
     assert!(
         body.starts_with(&format!(
@@ -363,7 +363,7 @@ async fn sms_text_is_localised_with_webotp_line(app: TestApp) {
     assert_eq!(res.status(), 200);
     app.clock.advance(Duration::seconds(61));
     app.challenge(WEBER, ANNA).await;
-    let (_, body) = app.sent_sms().await.pop().unwrap();
+    let body = app.last_sign_in_sms(ANNA).await;
     assert!(
         body.contains("is your code for Praxis Dr. Weber. Valid for 5 minutes."),
         "{body}"
