@@ -32,6 +32,7 @@ fn mount_with_lang(lang: Lang, view: impl Fn() -> AnyView + 'static) -> web_sys:
             auth: RwSignal::new(Auth::SignedIn),
             stale: RwSignal::new(false),
             expired: RwSignal::new(false),
+            unread: RwSignal::new(0),
         });
         view()
     });
