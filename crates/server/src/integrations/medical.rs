@@ -14,7 +14,7 @@ use portal_domain::{ConsentSource, CustomerId};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::auth::Integrator;
+use super::{auth::Integrator, company_of};
 use crate::{
     error::{ApiError, ApiResult},
     extract::Json,
@@ -60,7 +60,7 @@ pub async fn get_customer_medical_history(
 ) -> ApiResult<web::Json<MedicalHistoryVersions>> {
     let scope = integrator.require(ApiScope::Medical)?;
     let company = scope.company_id();
-    require_healthcare(&state, company).await?;
+    require_healthcare(&company_of(&state, scope).await?)?;
     let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -108,7 +108,7 @@ pub async fn put_customer_medical_history(
 ) -> ApiResult<web::Json<MedicalHistoryVersion>> {
     let scope = integrator.require(ApiScope::Medical)?;
     let company = scope.company_id();
-    require_healthcare(&state, company).await?;
+    require_healthcare(&company_of(&state, scope).await?)?;
     let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
         .await?
         .ok_or_else(ApiError::not_found)?;

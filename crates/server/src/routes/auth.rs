@@ -255,6 +255,9 @@ async fn token_response(
     let customer = customers::get(&state.db, &session.scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
+    let company = portal_db::companies::find(&state.db, session.scope.company_id())
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let access_token = state
         .tokens
         .issue(session, now)
@@ -264,6 +267,6 @@ async fn token_response(
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl_seconds(),
         refresh_token: Some(refresh_token),
-        customer: profile_response(state, customer).await?,
+        customer: profile_response(customer, &company),
     })
 }

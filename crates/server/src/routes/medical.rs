@@ -14,7 +14,9 @@ use portal_api_types::{
     },
 };
 use portal_db::{
-    DbError, audit, companies, customers,
+    DbError, audit,
+    companies::Company,
+    customers,
     medical::{self, StoredVersion},
 };
 use portal_domain::{CompanyId, CustomerId, Industry};
@@ -37,10 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// 404 unless `company` is a healthcare business.
-pub async fn require_healthcare(state: &AppState, company: CompanyId) -> ApiResult<()> {
-    let company = companies::find(&state.db, company)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+pub fn require_healthcare(company: &Company) -> ApiResult<()> {
     if company.industry == Industry::Healthcare {
         Ok(())
     } else {
@@ -172,8 +171,7 @@ pub async fn get_medical_history(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<web::Json<MedicalHistoryCurrent>> {
-    let scope = &customer.0.scope;
-    require_healthcare(&state, scope.company_id()).await?;
+    require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
     let me = customers::get(&state.db, scope)
         .await?
@@ -227,8 +225,7 @@ pub async fn put_medical_history(
     customer: Customer,
     body: Json<MedicalHistory>,
 ) -> ApiResult<web::Json<MedicalHistoryVersion>> {
-    let scope = &customer.0.scope;
-    require_healthcare(&state, scope.company_id()).await?;
+    require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
     let me = customers::get(&state.db, scope)
         .await?
@@ -281,8 +278,7 @@ pub async fn list_medical_versions(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<web::Json<MedicalHistoryVersionList>> {
-    let scope = &customer.0.scope;
-    require_healthcare(&state, scope.company_id()).await?;
+    require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
     let mut items: Vec<MedicalHistoryVersionSummary> =
         medical::list(&state.db, scope.company_id(), scope.customer_id())
@@ -330,8 +326,7 @@ pub async fn get_medical_version(
     customer: Customer,
     version: web::Path<String>,
 ) -> ApiResult<web::Json<MedicalHistoryVersion>> {
-    let scope = &customer.0.scope;
-    require_healthcare(&state, scope.company_id()).await?;
+    require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
     let number: i32 = version.parse().map_err(|_| ApiError::not_found())?;
     let stored = medical::get(
@@ -381,7 +376,7 @@ pub async fn set_medical_consent(
     body: Json<SetMedicalConsent>,
 ) -> ApiResult<web::Json<MedicalConsentResponse>> {
     let scope = &customer.0.scope;
-    require_healthcare(&state, scope.company_id()).await?;
+    require_healthcare(&customer.1)?;
     let now = state.clock.now();
     let me = customers::get(&state.db, scope)
         .await?

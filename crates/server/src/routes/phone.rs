@@ -10,7 +10,7 @@ use portal_api_types::{
     profile::{ChangePhone, ProfileResponse, VerifyPhoneChange},
 };
 use portal_db::{
-    DbError, companies, customers,
+    DbError, customers,
     notifications::NewNotification,
     otp::{self, NewChallenge},
 };
@@ -76,9 +76,7 @@ pub async fn start_phone_change(
     let scope = customer.recently_signed_in(now)?;
     let rules = &state.settings.otp;
     let ip = client_ip(&req, &state.settings.server.trusted_proxies);
-    let company = companies::find(&state.db, scope.company_id())
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let company = &customer.1;
     let me = customers::get(&state.db, scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
@@ -266,9 +264,7 @@ pub async fn verify_phone_change(
     let me = customers::get(&state.db, &scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let company_row = companies::find(&state.db, company)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let company_row = &customer.1;
     let notice = match me.locale.unwrap_or(company_row.locale) {
         Locale::De => format!(
             "Ihre Telefonnummer bei {} wurde soeben auf {} geändert. Waren Sie das nicht? Rufen Sie uns bitte an.",
@@ -310,5 +306,5 @@ pub async fn verify_phone_change(
     let row = customers::get(&state.db, &scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(web::Json(profile_response(&state, row).await?))
+    Ok(web::Json(profile_response(row, &customer.1)))
 }

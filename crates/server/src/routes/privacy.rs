@@ -8,7 +8,7 @@ use portal_api_types::{
         ExportDevices, ExportMessage, ExportPushSubscription, ExportSession, ExportSupportMessage,
     },
 };
-use portal_db::{CustomerScope, audit, companies, customers, privacy, retention};
+use portal_db::{CustomerScope, audit, companies::Company, customers, privacy, retention};
 use portal_domain::Industry;
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -40,15 +40,16 @@ fn audit_entries(records: Vec<privacy::AuditRecord>) -> Vec<AuditEntry> {
         .collect()
 }
 
-async fn build_export(state: &AppState, scope: &CustomerScope) -> ApiResult<DataExport> {
+async fn build_export(
+    state: &AppState,
+    scope: &CustomerScope,
+    company: &Company,
+) -> ApiResult<DataExport> {
     let now = state.clock.now();
     let me = customers::get(&state.db, scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     let consent_at = me.medical_consent_at;
-    let company = companies::find(&state.db, scope.company_id())
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
     let medical_history = if company.industry == Industry::Healthcare {
         medical::all_versions(state, scope.company_id(), scope.customer_id()).await?
     } else {
@@ -131,7 +132,7 @@ async fn build_export(state: &AppState, scope: &CustomerScope) -> ApiResult<Data
     };
     Ok(DataExport {
         exported_at: now,
-        profile: profile_response(state, me).await?,
+        profile: profile_response(me, company),
         appointments,
         messages,
         support_messages,
@@ -168,7 +169,7 @@ pub async fn export_data(
     customer: Customer,
 ) -> ApiResult<HttpResponse> {
     let scope = *customer.recently_signed_in(state.clock.now())?;
-    let export = build_export(&state, &scope).await?;
+    let export = build_export(&state, &scope, &customer.1).await?;
     medical::audit_access(
         &state,
         scope.company_id(),

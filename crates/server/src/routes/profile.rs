@@ -10,7 +10,9 @@ use portal_api_types::{
     text::BoundedText,
 };
 use portal_db::{
-    CustomerScope, audit, companies, customers,
+    CustomerScope, audit,
+    companies::Company,
+    customers,
     customers::{Address, Customer as CustomerRow, ProfileUpdate},
     notifications::{self, NewNotification},
 };
@@ -44,14 +46,8 @@ fn address_text<const N: usize>(value: String) -> Option<BoundedText<N>> {
     BoundedText::parse(&value).ok()
 }
 
-/// Builds the profile document of a customer.
-pub async fn profile_response(
-    state: &AppState,
-    customer: CustomerRow,
-) -> ApiResult<ProfileResponse> {
-    let company = companies::find(&state.db, customer.company_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+/// Builds the profile document of a customer of `company`.
+pub fn profile_response(customer: CustomerRow, company: &Company) -> ProfileResponse {
     let address = customer.address.and_then(|a| {
         Some(PostalAddress {
             street: address_text(a.street)?,
@@ -60,7 +56,7 @@ pub async fn profile_response(
             country: a.country.try_into().ok()?,
         })
     });
-    Ok(ProfileResponse {
+    ProfileResponse {
         id: customer.id.as_uuid(),
         phone: customer.phone.map(String::from).unwrap_or_default(),
         name: customer.name,
@@ -74,9 +70,9 @@ pub async fn profile_response(
             .filter(|_| company.industry == Industry::Healthcare),
         company: CompanySummary {
             slug: company.slug.to_string(),
-            name: company.name,
+            name: company.name.clone(),
         },
-    })
+    }
 }
 
 /// Get the profile
@@ -103,7 +99,7 @@ pub async fn get_profile(
     let row = customers::get(&state.db, &customer.0.scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(web::Json(profile_response(&state, row).await?))
+    Ok(web::Json(profile_response(row, &customer.1)))
 }
 
 /// Update the profile
@@ -143,9 +139,7 @@ pub async fn update_profile(
     let body = body.0;
     let scope = &customer.0.scope;
     let now = state.clock.now();
-    let company = companies::find(&state.db, scope.company_id())
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let company = &customer.1;
     if let Some(born) = body.date_of_birth {
         let field = |message: &str| {
             ApiError::invalid_field(ErrorCode::ValidationFailed, "date_of_birth", message)
@@ -210,7 +204,7 @@ pub async fn update_profile(
     let row = customers::get(&state.db, scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(web::Json(profile_response(&state, row).await?))
+    Ok(web::Json(profile_response(row, &customer.1)))
 }
 
 fn email_code_mac(
@@ -372,5 +366,5 @@ pub async fn verify_email(
     let row = customers::get(&state.db, scope)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(web::Json(profile_response(&state, row).await?))
+    Ok(web::Json(profile_response(row, &customer.1)))
 }
