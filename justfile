@@ -51,6 +51,7 @@ audit:
 lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p portal-frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 # Regenerate openapi/openapi.json from the code (a test fails when it is stale).
 openapi:
