@@ -12,6 +12,7 @@ use crate::{
     api::{self, ApiError},
     browser,
     i18n::{Lang, T},
+    lazy::{Lazy, Screen},
     pages,
 };
 
@@ -120,15 +121,15 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/c/:slug") view=TenantLayout>
                     <Route path=path!("") view=|| view! { <RequireAuth><pages::appointments::Appointments/></RequireAuth> }/>
                     <Route path=path!("signin") view=pages::signin::SignIn/>
-                    <Route path=path!("appointments/:id") view=|| view! { <RequireAuth><pages::appointment::Appointment/></RequireAuth> }/>
-                    <Route path=path!("profile") view=|| view! { <RequireAuth><pages::profile::Profile/></RequireAuth> }/>
-                    <Route path=path!("preferences") view=|| view! { <RequireAuth><pages::preferences::Preferences/></RequireAuth> }/>
-                    <Route path=path!("privacy") view=|| view! { <RequireAuth><pages::privacy::Privacy/></RequireAuth> }/>
-                    <Route path=path!("messages") view=|| view! { <RequireAuth><pages::messages::Messages/></RequireAuth> }/>
-                    <Route path=path!("messages/:id") view=|| view! { <RequireAuth><pages::messages::Message/></RequireAuth> }/>
-                    <Route path=path!("support") view=|| view! { <RequireAuth><pages::support::Support/></RequireAuth> }/>
-                    <Route path=path!("medical-history") view=|| view! { <RequireAuth><pages::medical::Medical/></RequireAuth> }/>
-                    <Route path=path!("devices") view=|| view! { <RequireAuth><pages::devices::Devices/></RequireAuth> }/>
+                    <Route path=path!("appointments/:id") view=|| view! { <RequireAuth><Lazy screen=Screen::Appointment/></RequireAuth> }/>
+                    <Route path=path!("profile") view=|| view! { <RequireAuth><Lazy screen=Screen::Profile/></RequireAuth> }/>
+                    <Route path=path!("preferences") view=|| view! { <RequireAuth><Lazy screen=Screen::Preferences/></RequireAuth> }/>
+                    <Route path=path!("privacy") view=|| view! { <RequireAuth><Lazy screen=Screen::Privacy/></RequireAuth> }/>
+                    <Route path=path!("messages") view=|| view! { <RequireAuth><Lazy screen=Screen::Messages/></RequireAuth> }/>
+                    <Route path=path!("messages/:id") view=|| view! { <RequireAuth><Lazy screen=Screen::Message/></RequireAuth> }/>
+                    <Route path=path!("support") view=|| view! { <RequireAuth><Lazy screen=Screen::Support/></RequireAuth> }/>
+                    <Route path=path!("medical-history") view=|| view! { <RequireAuth><Lazy screen=Screen::Medical/></RequireAuth> }/>
+                    <Route path=path!("devices") view=|| view! { <RequireAuth><Lazy screen=Screen::Devices/></RequireAuth> }/>
                 </ParentRoute>
             </Routes>
         </Router>

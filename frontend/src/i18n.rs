@@ -272,15 +272,17 @@ const WEEKDAYS: [[&str; 7]; 2] = [
 
 /// `Di 01.12.2026` / `Tue 01/12/2026` from an RFC 3339 time with the branch's offset (the
 /// offset is kept: the portal shows the branch's local time without a time-zone database).
+/// Formats the fields itself: chrono's strftime machinery would add ~20 KB to the wasm.
 pub fn date(lang: Lang, rfc3339: &str) -> String {
     use chrono::Datelike;
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
         Ok(t) => {
             let day = WEEKDAYS[lang as usize][t.weekday().num_days_from_monday() as usize];
-            match lang {
-                Lang::De => format!("{day} {}", t.format("%d.%m.%Y")),
-                Lang::En => format!("{day} {}", t.format("%d/%m/%Y")),
-            }
+            let sep = match lang {
+                Lang::De => '.',
+                Lang::En => '/',
+            };
+            format!("{day} {:02}{sep}{:02}{sep}{}", t.day(), t.month(), t.year())
         }
         Err(_) => rfc3339.to_owned(),
     }
@@ -288,8 +290,9 @@ pub fn date(lang: Lang, rfc3339: &str) -> String {
 
 /// `14:30` in the branch's local time.
 pub fn time(rfc3339: &str) -> String {
+    use chrono::Timelike;
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.format("%H:%M").to_string())
+        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 

@@ -397,9 +397,17 @@ pub fn google_calendar_url(a: &AppointmentResponse, lang: Lang) -> String {
     let utc = |t: &str| {
         chrono::DateTime::parse_from_rfc3339(t)
             .map(|t| {
-                t.with_timezone(&chrono::Utc)
-                    .format("%Y%m%dT%H%M%SZ")
-                    .to_string()
+                use chrono::{Datelike, Timelike};
+                let t = t.with_timezone(&chrono::Utc);
+                format!(
+                    "{}{:02}{:02}T{:02}{:02}{:02}Z",
+                    t.year(),
+                    t.month(),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                )
             })
             .unwrap_or_default()
     };

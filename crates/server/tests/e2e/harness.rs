@@ -412,6 +412,21 @@ impl Browser {
         }
     }
 
+    /// The file names of the screen chunks (`split_*`/`chunk_*` wasm) this page has fetched.
+    pub async fn chunks_loaded(&self) -> Vec<String> {
+        let names = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource')
+                   .map(e => new URL(e.name).pathname.slice(1))
+                   .filter(n => /^(split|chunk)_.*\\.wasm$/.test(n))",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(names).unwrap()
+    }
+
     /// Waits until the service worker controls the page.
     pub async fn wait_controlled(&self) {
         let started = Instant::now();

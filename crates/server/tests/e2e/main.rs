@@ -55,6 +55,8 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     );
     browser.wait_text("header .brand", "Praxis Dr. Weber").await;
     browser.screenshots("signin").await;
+    // The first load is the frame, the sign-in and the list: no screen chunk is fetched yet.
+    assert_eq!(browser.chunks_loaded().await, Vec::<String>::new());
     b.find(Locator::Css("#phone"))
         .await
         .unwrap()
@@ -80,6 +82,11 @@ async fn a_customer_uses_the_pwa_end_to_end() {
             .unwrap()
             .as_str()
             .ends_with("/c/praxis-weber/profile")
+    );
+    let chunks = browser.chunks_loaded().await;
+    assert!(
+        chunks.iter().any(|c| c.starts_with("split_profile_")),
+        "the profile screen came in its own chunk: {chunks:?}"
     );
 
     // Profile edit.
@@ -192,14 +199,15 @@ async fn a_customer_uses_the_pwa_end_to_end() {
         .find(Locator::Css("a[href^='https://calendar.google.com/']"))
         .await
         .unwrap();
-    assert!(
-        google
-            .attr("href")
-            .await
-            .unwrap()
-            .unwrap()
-            .contains("action=TEMPLATE")
-    );
+    let google = google.attr("href").await.unwrap().unwrap();
+    // The event starts at the moved appointment's time, in UTC.
+    let starts_utc = chrono::DateTime::parse_from_rfc3339(moved["starts_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string();
+    assert!(google.contains("action=TEMPLATE"), "{google}");
+    assert!(google.contains(&format!("dates={starts_utc}/")), "{google}");
 
     // A refused cancel inside the window: the business now wants more notice than is left.
     portal.set_cancel_notice_days(WEBER, 400).await;
@@ -468,6 +476,11 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     assert_eq!(offline_count, online_count);
     browser.wait_css(".banner").await;
     browser.screenshots("offline").await;
+    // A screen in its own chunk also opens offline (the service worker precached every chunk).
+    b.goto(&portal.url("/c/praxis-weber/devices"))
+        .await
+        .unwrap();
+    browser.wait_text("main h1", "Geräte").await;
 
     browser.close().await;
 }
