@@ -10,7 +10,10 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod i18n;
+pub mod live;
 pub mod pages;
+pub mod push;
+pub mod sse;
 
 pub use app::App;
 
