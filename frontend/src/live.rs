@@ -20,7 +20,7 @@ use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCredentials};
 use crate::{
     api,
     app::{Auth, Ctx},
-    sse::{Backoff, SseParser},
+    sse::{Next, Reconnect, SseParser},
 };
 
 /// The stream's path.
@@ -185,9 +185,7 @@ async fn run(
     stopped: Rc<Cell<bool>>,
     abort: Rc<RefCell<Option<AbortController>>>,
 ) {
-    let mut backoff = Backoff::new();
-    let mut opened_before = resync;
-    let mut renewed = false;
+    let mut policy = Reconnect::new(resync);
     while !stopped.get() {
         if !online() {
             sleep(2_000).await;
@@ -195,51 +193,42 @@ async fn run(
         }
         let controller = AbortController::new().ok();
         abort.borrow_mut().clone_from(&controller);
-        let response = match open(controller.as_ref()).await {
-            Ok(response) => response,
-            Err(_) => {
-                sleep(backoff.next_delay()).await;
-                continue;
-            }
-        };
-        if response.status() == 401 {
-            // The access token expired: renew it once, then reconnect at once.
-            if !renewed {
-                renewed = true;
-                match api::refresh().await {
-                    Ok(true) => continue,
-                    Ok(false) => {
-                        if !stopped.get() {
-                            ctx.expired.set(true);
-                            ctx.auth.set(Auth::SignedOut);
-                        }
-                        return;
-                    }
-                    Err(_) => {}
+        let next = match open(controller.as_ref()).await {
+            Ok(response) if response.status() == 401 => policy.unauthorized(),
+            Ok(response) if response.ok() => {
+                if policy.opened() {
+                    live.bump(Topic::All);
                 }
-            } else {
-                renewed = false;
+                mark_open(true);
+                read(&response, live, &stopped).await;
+                // A stopped loop leaves the mark to the stream that may have replaced it.
+                if stopped.get() {
+                    return;
+                }
+                mark_open(false);
+                policy.ended()
             }
-            sleep(backoff.next_delay()).await;
-            continue;
+            Ok(_) | Err(_) => policy.failed(),
+        };
+        match next {
+            Next::Wait(ms) => sleep(ms).await,
+            Next::Renew => match api::refresh().await {
+                Ok(true) => {}
+                Ok(false) => {
+                    // The session ended: the sign-in says so.
+                    if !stopped.get() {
+                        ctx.expired.set(true);
+                        ctx.auth.set(Auth::SignedOut);
+                    }
+                    return;
+                }
+                Err(_) => {
+                    if let Next::Wait(ms) = policy.failed() {
+                        sleep(ms).await;
+                    }
+                }
+            },
         }
-        if !response.ok() {
-            sleep(backoff.next_delay()).await;
-            continue;
-        }
-        backoff.reset();
-        renewed = false;
-        if opened_before {
-            live.bump(Topic::All);
-        }
-        opened_before = true;
-        mark_open(true);
-        read(&response, live, &stopped).await;
-        mark_open(false);
-        if stopped.get() {
-            return;
-        }
-        sleep(backoff.next_delay()).await;
     }
 }
 

@@ -182,6 +182,65 @@ impl Backoff {
     }
 }
 
+/// What the stream loop does after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Wait this many milliseconds, then connect again.
+    Wait(u32),
+    /// Renew the access token, then connect again at once.
+    Renew,
+}
+
+/// The reconnect rules of the event stream: backoff after failures and after the stream ends,
+/// reset by a successful open; on 401 one token renewal before waiting; a reload of the pages
+/// after every open but the first.
+#[derive(Debug, Clone, Copy)]
+pub struct Reconnect {
+    backoff: Backoff,
+    renewed: bool,
+    opened_before: bool,
+}
+
+impl Reconnect {
+    /// `resync_first`: events may have been missed before this stream, so the first open counts
+    /// as a reconnect too.
+    pub fn new(resync_first: bool) -> Self {
+        Self {
+            backoff: Backoff::new(),
+            renewed: false,
+            opened_before: resync_first,
+        }
+    }
+
+    /// The request failed, or answered an error other than 401.
+    pub fn failed(&mut self) -> Next {
+        Next::Wait(self.backoff.next_delay())
+    }
+
+    /// 401: the token expired. Renew it once; a renewed token refused again means waiting (and
+    /// renewing again after that wait).
+    pub fn unauthorized(&mut self) -> Next {
+        self.renewed = !self.renewed;
+        if self.renewed {
+            Next::Renew
+        } else {
+            self.failed()
+        }
+    }
+
+    /// The stream is open. True when the pages must reload what they show.
+    pub fn opened(&mut self) -> bool {
+        self.backoff.reset();
+        self.renewed = false;
+        std::mem::replace(&mut self.opened_before, true)
+    }
+
+    /// The open stream ended (server restart, proxy timeout, network).
+    pub fn ended(&mut self) -> Next {
+        self.failed()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +338,36 @@ mod tests {
         let mut p = SseParser::new();
         assert!(p.push(b"event: notification\ndata: {}\n").is_empty());
         assert_eq!(p.push(b"\n"), vec![ev("notification", "{}", None)]);
+    }
+
+    #[test]
+    fn a_refused_token_is_renewed_once_then_the_loop_waits() {
+        let mut r = Reconnect::new(false);
+        assert_eq!(r.unauthorized(), Next::Renew);
+        assert_eq!(r.unauthorized(), Next::Wait(1_000));
+        assert_eq!(r.unauthorized(), Next::Renew, "after the wait, renew again");
+        assert_eq!(r.unauthorized(), Next::Wait(2_000));
+        assert!(!r.opened());
+        // A successful open allows a renewal at once next time.
+        assert_eq!(r.unauthorized(), Next::Renew);
+    }
+
+    #[test]
+    fn failures_back_off_and_an_open_resets_the_delay() {
+        let mut r = Reconnect::new(false);
+        assert_eq!(r.failed(), Next::Wait(1_000));
+        assert_eq!(r.failed(), Next::Wait(2_000));
+        assert_eq!(r.failed(), Next::Wait(4_000));
+        assert!(!r.opened(), "the first open is not a reconnect");
+        assert_eq!(r.ended(), Next::Wait(1_000));
+        assert_eq!(r.failed(), Next::Wait(2_000));
+        assert!(r.opened(), "every later open makes the pages reload");
+        assert!(r.opened());
+    }
+
+    #[test]
+    fn a_stream_after_a_pause_reloads_on_its_first_open() {
+        assert!(Reconnect::new(true).opened());
     }
 
     #[test]

@@ -630,18 +630,25 @@ async fn push_notifications_on_this_device() {
     browser
         .cdp("ServiceWorker.enable", serde_json::json!({}))
         .await;
-    // A fresh profile numbers its registrations from 0; the portal's is the only one.
-    for id in 0..3 {
-        let _ = browser
-            .client
-            .issue_cmd(harness::cdp_command(
-                "ServiceWorker.deliverPushMessage",
-                serde_json::json!({"origin": origin, "registrationId": id.to_string(), "data": payload.to_string()}),
-            ))
-            .await;
-    }
     let started = std::time::Instant::now();
+    let mut rounds = 0;
+    let mut delivered = Vec::new();
     let shown = loop {
+        // Delivered again every two seconds: a worker that is just starting or stopping may miss
+        // one. A fresh profile numbers its registrations from 0; the portal's is the only one.
+        if rounds % 10 == 0 {
+            for id in 0..3 {
+                let result = browser
+                    .client
+                    .issue_cmd(harness::cdp_command(
+                        "ServiceWorker.deliverPushMessage",
+                        serde_json::json!({"origin": origin, "registrationId": id.to_string(), "data": payload.to_string()}),
+                    ))
+                    .await;
+                delivered.push(format!("{id}: {result:?}"));
+            }
+        }
+        rounds += 1;
         let shown = b
             .execute_async(
                 "const done = arguments[arguments.length - 1];
@@ -658,7 +665,7 @@ async fn push_notifications_on_this_device() {
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "no notification shown: {shown}"
+            "no notification shown: {shown}; deliveries: {delivered:?}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
