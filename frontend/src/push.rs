@@ -40,6 +40,30 @@ pub enum PushError {
     Api(ApiError),
 }
 
+/// Decodes base64url (padding optional); `None` for anything else.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
+        }
+    }
+    // Leftover bits must be zero padding (at most 4 of them).
+    (bits < 6 && acc & ((1 << bits) - 1) == 0).then_some(out)
+}
+
 /// How long subscribing may take before the card says it failed.
 const SUBSCRIBE_TIMEOUT_MS: i32 = 10_000;
 
@@ -68,9 +92,12 @@ fn supported() -> bool {
 }
 
 fn describe(err: &JsValue) -> String {
-    js_sys::Reflect::get(err, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
+    err.as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(err, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+        })
         .unwrap_or_else(|| format!("{err:?}"))
 }
 
@@ -137,8 +164,10 @@ pub async fn enable() -> Result<(), PushError> {
     let manager = push_manager().await?;
     let options = PushSubscriptionOptionsInit::new();
     options.set_user_visible_only(true);
-    // The Push API takes the base64url text of the key as it is.
-    options.set_application_server_key_opt_str(Some(&key.public_key));
+    // As bytes: not every browser takes the base64url text the spec allows.
+    let mut key = base64url_decode(&key.public_key)
+        .ok_or_else(|| PushError::Subscribe("unreadable server key".into()))?;
+    options.set_application_server_key_opt_u8_slice(Some(&mut key));
     let promise = manager
         .subscribe_with_options(&options)
         .map_err(|e| PushError::Subscribe(describe(&e)))?;
@@ -181,5 +210,24 @@ pub async fn disable() -> Result<(), PushError> {
         // Already gone on the server: that is what we wanted.
         Err(e) if e.code() == Some(ErrorCode::NotFound) => Ok(()),
         other => other.map_err(PushError::Api),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64url_decode;
+
+    #[test]
+    fn base64url_decodes_keys_with_and_without_padding() {
+        assert_eq!(base64url_decode("").as_deref(), Some(&[][..]));
+        assert_eq!(base64url_decode("AQID").as_deref(), Some(&[1, 2, 3][..]));
+        assert_eq!(base64url_decode("_-8").as_deref(), Some(&[0xff, 0xef][..]));
+        assert_eq!(base64url_decode("_-8=").as_deref(), Some(&[0xff, 0xef][..]));
+        let key = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
+        let bytes = base64url_decode(key).unwrap_or_default();
+        assert_eq!(bytes.len(), 65);
+        assert_eq!(bytes[0], 4, "uncompressed P-256 point");
+        assert_eq!(base64url_decode("a+b/"), None, "standard alphabet refused");
+        assert_eq!(base64url_decode("AQ!D"), None);
     }
 }
