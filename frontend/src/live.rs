@@ -276,8 +276,12 @@ async fn read(response: &Response, live: Live, stopped: &Cell<bool>) {
 
 /// The `appointment_id` of an `appointment_changed` payload.
 pub fn appointment_id(data: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(data).ok()?;
-    value.get("appointment_id")?.as_str().map(str::to_owned)
+    // Typed, not `serde_json::Value`: the PWA uses no `Value` anywhere else (bundle size).
+    #[derive(serde::Deserialize)]
+    struct Changed {
+        appointment_id: Option<String>,
+    }
+    serde_json::from_str::<Changed>(data).ok()?.appointment_id
 }
 
 /// Reruns `reload` whenever `counter` changes (not when first called): for pages that reload what

@@ -1,7 +1,10 @@
 //! Web Push on this device: the browser's permission and subscription (with the server's VAPID
 //! key), registered with and removed from the API. Plain web-sys, no JavaScript helper.
 
-use portal_api_types::{ErrorCode, notifications::PushSubscriptionRequest};
+use portal_api_types::{
+    ErrorCode,
+    notifications::{PushKeys, PushSubscriptionRequest},
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -127,6 +130,24 @@ async fn subscription(manager: &PushManager) -> Result<Option<PushSubscription>,
     Ok((!value.is_null() && !value.is_undefined()).then(|| value.unchecked_into()))
 }
 
+/// Endpoint and keys as `PushSubscription.toJSON()` gives them (read with Reflect rather than
+/// parsed by serde_json: its number parsing would add to the bundle).
+fn request_of(subscription: &PushSubscription) -> Option<PushSubscriptionRequest> {
+    let json =
+        js_sys::JSON::parse(&js_sys::JSON::stringify(subscription).ok()?.as_string()?).ok()?;
+    let get =
+        |target: &JsValue, name: &str| js_sys::Reflect::get(target, &JsValue::from_str(name)).ok();
+    let keys = get(&json, "keys")?;
+    Some(PushSubscriptionRequest {
+        endpoint: subscription.endpoint(),
+        keys: PushKeys {
+            p256dh: get(&keys, "p256dh")?.as_string()?,
+            auth: get(&keys, "auth")?.as_string()?,
+        },
+        expiration_time: None,
+    })
+}
+
 /// The current state, asking the browser only (no API call).
 pub async fn state() -> PushState {
     if !supported() {
@@ -176,10 +197,7 @@ pub async fn enable() -> Result<(), PushError> {
         .await
         .map_err(|e| PushError::Subscribe(describe(&e)))?
         .unchecked_into();
-    let body = js_sys::JSON::stringify(&subscription)
-        .ok()
-        .and_then(|s| s.as_string())
-        .and_then(|s| serde_json::from_str::<PushSubscriptionRequest>(&s).ok());
+    let body = request_of(&subscription);
     let result = match body {
         Some(body) => api::subscribe_push(&body).await.map_err(PushError::Api),
         None => Err(PushError::Subscribe("unreadable subscription".into())),
