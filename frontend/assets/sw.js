@@ -3,6 +3,9 @@
 // - API GETs go network-first; the last good answer is kept and served when the network fails,
 //   marked with `x-portal-stale: 1` so the app can say it is showing saved data.
 // - Navigations fall back to the cached shell, then to the offline page.
+// - The live event stream is never touched: it never ends, so caching it would never finish.
+// - Push messages become notifications; a click focuses a portal window (or opens one) at the
+//   message's URL.
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
 const SHELL_CACHE = "portal-shell-" + VERSION;
@@ -72,6 +75,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/")) {
+    if (url.pathname === "/api/customer/events" || request.headers.get("accept") === "text/event-stream") return;
     // Confirmations are documents the customer saves; the docs UI is not part of the app.
     if (url.pathname.startsWith("/api/docs") || url.pathname.endsWith(".pdf") || url.pathname.endsWith(".ics")) return;
     event.respondWith(apiNetworkFirst(request));
@@ -80,4 +84,45 @@ self.addEventListener("fetch", (event) => {
   } else {
     event.respondWith(shellFirst(request));
   }
+});
+
+// The server sends JSON: {id, kind, title, body, url, tag}. Anything unreadable still shows a
+// notification (Chromium requires one for every push with userVisibleOnly).
+function pushContent(event) {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  const url = typeof data.url === "string" && data.url.startsWith("/") ? data.url : "/";
+  return {
+    title: data.title || self.registration.scope,
+    options: {
+      body: data.body || "",
+      icon: "/icon-192.png",
+      badge: "/icon-192.png",
+      tag: data.tag || data.id || undefined,
+      data: { url },
+    },
+  };
+}
+
+self.addEventListener("push", (event) => {
+  const { title, options } = pushContent(event);
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+    if (open) {
+      const focused = await open.focus();
+      return (focused || open).navigate(target).catch(() => self.clients.openWindow(target));
+    }
+    return self.clients.openWindow(target);
+  })());
 });

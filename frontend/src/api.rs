@@ -14,7 +14,10 @@ use portal_api_types::{
         MedicalConsentResponse, MedicalHistory, MedicalHistoryCurrent, MedicalHistoryVersion,
         MedicalHistoryVersionList, SetMedicalConsent,
     },
-    notifications::{NotificationDetail, NotificationList, UnreadCount},
+    notifications::{
+        NotificationDetail, NotificationList, PushSubscriptionRequest, PushUnsubscribe,
+        UnreadCount, VapidPublicKey,
+    },
     preferences::{Preference, PreferencesResponse, UpdatePreferences},
     privacy::EraseAccount,
     profile::{ChangePhone, ProfileResponse, UpdateProfile, VerifyPhoneChange},
@@ -70,13 +73,19 @@ pub fn set_base_url(base: &str) {
     BASE_URL.with(|b| *b.borrow_mut() = Some(base.trim_end_matches('/').to_owned()));
 }
 
-fn url(path: &str) -> String {
+/// The full URL of an API path.
+pub fn url(path: &str) -> String {
     BASE_URL.with(|b| format!("{}{path}", b.borrow().as_deref().unwrap_or_default()))
 }
 
 /// Replaces the access token (None signs out locally).
 pub fn set_access_token(token: Option<String>) {
     ACCESS_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// The access token, for requests made outside [`fetch`] (the event stream).
+pub fn access_token() -> Option<String> {
+    ACCESS_TOKEN.with(|t| t.borrow().clone())
 }
 
 /// True while an access token is held.
@@ -552,4 +561,32 @@ pub async fn verify_phone_change(
         Some(&VerifyPhoneChange { challenge_id, code }),
     )
     .await
+}
+
+/// `GET /api/customer/push-subscriptions/vapid-public-key`
+pub async fn vapid_public_key() -> Result<VapidPublicKey, ApiError> {
+    fetch_json(
+        Method::Get,
+        "/api/customer/push-subscriptions/vapid-public-key",
+        NO_BODY,
+    )
+    .await
+}
+
+/// `POST /api/customer/push-subscriptions`
+pub async fn subscribe_push(body: &PushSubscriptionRequest) -> Result<(), ApiError> {
+    fetch(Method::Post, "/api/customer/push-subscriptions", Some(body))
+        .await
+        .map(|_| ())
+}
+
+/// `DELETE /api/customer/push-subscriptions`
+pub async fn unsubscribe_push(endpoint: String) -> Result<(), ApiError> {
+    fetch(
+        Method::Delete,
+        "/api/customer/push-subscriptions",
+        Some(&PushUnsubscribe { endpoint }),
+    )
+    .await
+    .map(|_| ())
 }

@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
         unread: RwSignal::new(0),
     };
     provide_context(ctx);
+    crate::live::provide(ctx);
     let stale = ctx.stale;
     api::on_stale(move |s| stale.set(s));
     // A reload loses the in-memory token; the HttpOnly cookie gets a new one if the session lives.

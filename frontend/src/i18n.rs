@@ -174,6 +174,15 @@ texts! {
     PurposeTransactional => "Bestätigungen und Änderungen", "Confirmations and changes";
     PurposeReminders => "Erinnerungen", "Reminders";
     PurposeMarketing => "Angebote und Neuigkeiten", "Offers and news";
+    PushTitle => "Mitteilungen auf diesem Gerät", "Notifications on this device";
+    PushUnsupported => "Dieser Browser kann keine Mitteilungen empfangen.", "This browser cannot receive notifications.";
+    PushBlocked => "Mitteilungen sind in den Einstellungen des Browsers blockiert. Erlauben Sie sie dort, dann können Sie sie hier einschalten.", "Notifications are blocked in your browser's settings. Allow them there, then you can turn them on here.";
+    PushOff => "Aus: Dieses Gerät bekommt keine Mitteilungen.", "Off: this device gets no notifications.";
+    PushOn => "An: Dieses Gerät bekommt Mitteilungen zu Ihren Terminen.", "On: this device gets notifications about your appointments.";
+    PushTurnOn => "Einschalten", "Turn on";
+    PushTurnOff => "Ausschalten", "Turn off";
+    PushDismissed => "Mitteilungen wurden nicht erlaubt.", "Notifications were not allowed.";
+    PushSubscribeFailed => "Dieses Gerät konnte nicht für Mitteilungen angemeldet werden: Der Browser erreicht keinen Push-Dienst. Versuchen Sie es später noch einmal; SMS und E-Mail kommen weiterhin an.", "This device could not be signed up for notifications: the browser cannot reach a push service. Please try again later; texts and emails still arrive.";
     Privacy => "Datenschutz", "Privacy";
     ExportTitle => "Ihre Daten herunterladen", "Download your data";
     ExportIntro => "Eine Datei (JSON) mit allem, was wir über Sie gespeichert haben.", "A file (JSON) with everything we store about you.";

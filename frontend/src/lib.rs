@@ -11,7 +11,10 @@ pub mod browser;
 pub mod components;
 pub mod i18n;
 pub mod lazy;
+pub mod live;
 pub mod pages;
+pub mod push;
+pub mod sse;
 
 pub use app::App;
 

@@ -129,6 +129,28 @@ async fn send_email(state: &AppState, message: &notifications::Pending) -> Outco
     }
 }
 
+/// What the service worker shows: `title` and `body`, `url` (the appointment, else the message, in
+/// the PWA) to open on a click, and `tag` so a newer message about the same appointment replaces
+/// the older one.
+fn push_payload(message: &notifications::Pending, slug: Option<&str>) -> serde_json::Value {
+    let url = match (slug, message.appointment_id) {
+        (Some(slug), Some(appointment)) => format!("/c/{slug}/appointments/{appointment}"),
+        (Some(slug), None) => format!("/c/{slug}/messages/{}", message.id),
+        (None, _) => "/".to_owned(),
+    };
+    let tag = message
+        .appointment_id
+        .map_or_else(|| message.id.to_string(), |a| format!("appointment-{a}"));
+    json!({
+        "id": message.id,
+        "kind": message.kind,
+        "title": message.subject,
+        "body": message.body_text,
+        "url": url,
+        "tag": tag,
+    })
+}
+
 /// Sends to every subscribed device of the customer; sent when at least one took it. Devices whose
 /// subscription is gone are forgotten.
 async fn send_push(
@@ -142,13 +164,10 @@ async fn send_push(
     if subscriptions.is_empty() {
         return Ok(Outcome::Failed("no push subscription".into()));
     }
-    let payload = json!({
-        "id": message.id,
-        "kind": message.kind,
-        "title": message.subject,
-        "body": message.body_text,
-    })
-    .to_string();
+    let slug = portal_db::companies::find(&state.db, message.company_id)
+        .await?
+        .map(|c| c.slug);
+    let payload = push_payload(message, slug.as_ref().map(|s| s.as_str())).to_string();
     let mut delivered = 0;
     let mut retry = None;
     for subscription in subscriptions {

@@ -13,6 +13,7 @@ use crate::{
     browser,
     components::{ErrorNote, Loading},
     i18n::{self, Lang, T},
+    live,
     pages::appointments::status_text,
 };
 
@@ -26,6 +27,19 @@ pub fn Appointment() -> impl IntoView {
         let id = id();
         async move { api::appointment(&id).await }
     });
+    // Another appointment's change leaves this one (and any open dialog) alone.
+    if let Some(l) = live::use_live() {
+        live::on_change(
+            |l| l.appointments,
+            move || {
+                let changed = l.changed_appointment.get_untracked();
+                let here = params.with_untracked(|p| p.get("id").unwrap_or_default());
+                if changed.is_none_or(|c| c == here) {
+                    detail.refetch();
+                }
+            },
+        );
+    }
     let back = format!("/c/{}", tenant().slug);
     // Outside the detail, so the confirmation survives the reload that follows a change.
     let done = RwSignal::new(None::<T>);

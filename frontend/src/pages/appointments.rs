@@ -9,6 +9,7 @@ use crate::{
     app::{ctx, tenant},
     components::{ErrorNote, Loading},
     i18n::{self, T},
+    live,
 };
 
 /// The status as a word.
@@ -28,6 +29,7 @@ pub fn Appointments() -> impl IntoView {
     let ctx = ctx();
     let past = RwSignal::new(false);
     let list = LocalResource::new(move || api::appointments(past.get()));
+    live::on_change(|l| l.appointments, move || list.refetch());
     let tab = move |is_past: bool, label: T| {
         view! {
             <button type="button" role="tab" class="tab"

@@ -10,6 +10,7 @@ use crate::{
     app::{ctx, tenant},
     components::{ErrorNote, Loading},
     i18n::{self, T},
+    live,
 };
 
 /// The delivery status as a word (unknown ones are shown as sent by the server).
@@ -55,6 +56,7 @@ pub fn Messages() -> impl IntoView {
             page
         }
     });
+    live::on_change(|l| l.notifications, move || list.refetch());
     let tab = move |value: Option<&'static str>, label: T| {
         view! {
             <button type="button" role="tab" class="tab"

@@ -1,4 +1,5 @@
-//! Communication preferences: channel × purpose switches, saved one change at a time.
+//! Communication preferences: channel × purpose switches, saved one change at a time, and the
+//! switch for push notifications on this device.
 
 use leptos::{prelude::*, task::spawn_local};
 use portal_api_types::preferences::Preference;
@@ -9,6 +10,7 @@ use crate::{
     app::ctx,
     components::{ErrorNote, Loading},
     i18n::T,
+    push::{self, PushError, PushState},
 };
 
 fn channel_text(c: Channel) -> T {
@@ -79,5 +81,83 @@ pub fn Preferences() -> impl IntoView {
             <p class="ok" role="status">{move || ctx.t(T::Saved)}</p>
         </Show>
         {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        <PushCard/>
+    }
+}
+
+/// The sentence for a state.
+pub fn push_state_text(state: PushState) -> T {
+    match state {
+        PushState::Unsupported => T::PushUnsupported,
+        PushState::Blocked => T::PushBlocked,
+        PushState::Off => T::PushOff,
+        PushState::On => T::PushOn,
+    }
+}
+
+/// "Notifications on this device": the browser's push subscription, on or off.
+#[component]
+pub fn PushCard() -> impl IntoView {
+    let ctx = ctx();
+    let state = RwSignal::new(None::<PushState>);
+    let error = RwSignal::new(None::<PushError>);
+    let busy = RwSignal::new(false);
+    spawn_local(async move { state.set(Some(push::state().await)) });
+    let toggle = move |on: bool| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = if on {
+                push::enable().await
+            } else {
+                push::disable().await
+            };
+            if let Err(e) = result {
+                if let PushError::Subscribe(why) = &e {
+                    leptos::logging::warn!("push subscription failed: {why}");
+                }
+                error.set(Some(e));
+            }
+            state.set(Some(push::state().await));
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="push">
+            <h2>{move || ctx.t(T::PushTitle)}</h2>
+            {move || match state.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(s) => view! {
+                    <p data-testid="push-state">{move || ctx.t(push_state_text(s))}</p>
+                    {(s == PushState::Off).then(|| view! {
+                        <button type="button" class="primary" data-testid="push-on"
+                            disabled=move || busy.get() on:click=move |_| toggle(true)>
+                            {move || ctx.t(T::PushTurnOn)}
+                        </button>
+                    })}
+                    {(s == PushState::On).then(|| view! {
+                        <button type="button" class="secondary" data-testid="push-off"
+                            disabled=move || busy.get() on:click=move |_| toggle(false)>
+                            {move || ctx.t(T::PushTurnOff)}
+                        </button>
+                    })}
+                }.into_any(),
+            }}
+            {move || error.get().map(|e| match e {
+                PushError::Api(e) => view! { <ErrorNote error=e/> }.into_any(),
+                other => {
+                    let text = match other {
+                        PushError::Unsupported => T::PushUnsupported,
+                        PushError::Blocked => T::PushBlocked,
+                        PushError::Dismissed => T::PushDismissed,
+                        _ => T::PushSubscribeFailed,
+                    };
+                    view! { <p class="error" role="alert" data-testid="push-error">{move || ctx.t(text)}</p> }.into_any()
+                }
+            })}
+        </section>
     }
 }

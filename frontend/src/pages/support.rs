@@ -1,6 +1,5 @@
-//! Support chat: the conversation with the business's staff. New replies are picked up by polling
-//! every few seconds while the screen is open (the event stream needs a bearer header, which the
-//! browser's EventSource cannot send).
+//! Support chat: the conversation with the business's staff. New messages arrive through the live
+//! event stream (`support_message`), which makes the screen reload the conversation.
 
 use leptos::{prelude::*, task::spawn_local};
 use portal_api_types::support::SupportMessage;
@@ -10,10 +9,8 @@ use crate::{
     app::{ctx, on_session_error},
     components::ErrorNote,
     i18n::{self, T},
+    live,
 };
-
-/// How often the open chat asks for new messages.
-const POLL_MS: u32 = 4_000;
 
 /// The chat screen.
 #[component]
@@ -41,11 +38,7 @@ pub fn Support() -> impl IntoView {
         });
     };
     load();
-    if let Ok(handle) =
-        set_interval_with_handle(load, std::time::Duration::from_millis(POLL_MS.into()))
-    {
-        on_cleanup(move || handle.clear());
-    }
+    live::on_change(|l| l.support, load);
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = draft.get_untracked().trim().to_owned();

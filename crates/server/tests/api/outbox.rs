@@ -248,9 +248,15 @@ async fn push_is_encrypted_signed_and_gone_devices_are_forgotten(app: TestApp) {
         87,
         "65 bytes base64url"
     );
+    // A real key pair, as a browser makes one, so the test can read what the device receives.
+    let (device_key, device_auth) = ece::generate_keypair_and_auth_secret().unwrap();
+    let b64 = |bytes: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
     let subscription = json!({
         "endpoint": format!("{}/push/device-1", push_service.uri()),
-        "keys": {"p256dh": "BLMbF9ffKBiWQLCKvTHb6LO8Nb6dcUh6TItC455vu2kElga6PQvUmaFyCdykxY2nOSSL3yKgfbmFLRTUaGv4yV8", "auth": "xS03Fi5ErfTNH_l9WHE9Ig"},
+        "keys": {"p256dh": b64(&device_key.pub_as_raw().unwrap()), "auth": b64(&device_auth)},
         "expirationTime": null
     });
     let res = app
@@ -301,6 +307,28 @@ async fn push_is_encrypted_signed_and_gone_devices_are_forgotten(app: TestApp) {
         !String::from_utf8_lossy(&request.body).contains("storniert"),
         "encrypted"
     );
+    // What the service worker gets: title, body, the appointment's page to open, and a tag.
+    let plain = ece::decrypt(
+        &device_key.raw_components().unwrap(),
+        &device_auth,
+        &request.body,
+    )
+    .unwrap();
+    let payload: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(
+        payload["title"], "Praxis Dr. Weber: Ihr Termin ist storniert",
+        "{payload}"
+    );
+    assert!(
+        payload["body"].as_str().unwrap().contains("um 10:00 Uhr"),
+        "{payload}"
+    );
+    assert_eq!(
+        payload["url"],
+        format!("/c/{WEBER}/appointments/{first}"),
+        "{payload}"
+    );
+    assert_eq!(payload["tag"], format!("appointment-{first}"));
 
     // The second push meets 410 Gone: the subscription is removed.
     assert_eq!(

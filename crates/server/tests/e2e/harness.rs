@@ -279,6 +279,40 @@ impl Drop for Portal {
     }
 }
 
+/// A Chrome DevTools Protocol command through chromedriver's passthrough
+/// (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// A DevTools command to issue directly (when its failure is expected).
+pub fn cdp_command(
+    cmd: &'static str,
+    params: Value,
+) -> impl fantoccini::wd::WebDriverCompatibleCommand + Send + 'static {
+    Cdp { cmd, params }
+}
+
 /// Headless Chromium through chromedriver.
 pub struct Browser {
     pub client: Client,
@@ -425,6 +459,64 @@ impl Browser {
             .await
             .unwrap();
         serde_json::from_value(names).unwrap()
+    }
+
+    /// Runs a DevTools command and returns its result.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
+    /// Waits until the page's live event stream is open (`<html data-live="open">`).
+    pub async fn wait_live(&self) {
+        self.wait_css("html[data-live=open]").await;
+    }
+
+    /// Sets a marker on `window` that only survives as long as the page is not reloaded.
+    pub async fn mark_page(&self) {
+        self.client
+            .execute("window.__e2eNoReload = true; return true", vec![])
+            .await
+            .unwrap();
+    }
+
+    /// Asserts the page was not reloaded since [`Self::mark_page`].
+    pub async fn assert_not_reloaded(&self) {
+        let marked = self
+            .client
+            .execute("return window.__e2eNoReload === true", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marked, Value::Bool(true), "the page was reloaded");
+    }
+
+    /// Waits until the navigation's unread badge shows more than `before`; returns the count.
+    pub async fn wait_badge_above(&self, before: u64) -> u64 {
+        let started = Instant::now();
+        loop {
+            let text = self
+                .client
+                .execute(
+                    "const b = document.querySelector('[data-testid=unread-badge]'); return b ? b.textContent : ''",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let shown = text
+                .as_str()
+                .and_then(|t| t.split_whitespace().last())
+                .and_then(|n| n.parse::<u64>().ok());
+            if let Some(n) = shown.filter(|n| *n > before) {
+                return n;
+            }
+            assert!(
+                started.elapsed() < TIMEOUT,
+                "the unread badge stayed at {text:?} (before: {before})"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until the service worker controls the page.

@@ -289,11 +289,13 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     }
 
     // Support chat: the customer writes; a staff reply through the integrator API shows up
-    // without a reload.
+    // without a reload, pushed through the live event stream (the chat no longer polls).
     b.goto(&portal.url("/c/praxis-weber/support"))
         .await
         .unwrap();
     browser.wait_css("#support-body").await;
+    browser.wait_live().await;
+    browser.mark_page().await;
     b.find(Locator::Css("#support-body"))
         .await
         .unwrap()
@@ -324,7 +326,36 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     browser
         .wait_text("[data-testid=chat]", "Gern, rufen Sie uns an.")
         .await;
+    browser.assert_not_reloaded().await;
     browser.screenshots("support").await;
+
+    // The business cancels an appointment through the integrator API: the open list shows it
+    // cancelled and the unread badge counts the cancellation message, without a reload.
+    b.goto(&portal.url("/c/praxis-weber")).await.unwrap();
+    browser
+        .wait_css(&format!("[data-testid=appointments] a[href$='{refused}']"))
+        .await;
+    browser.wait_live().await;
+    browser.mark_page().await;
+    let unread_before = portal
+        .get(&api, "/api/customer/notifications/unread-count")
+        .await["unread_count"]
+        .as_u64()
+        .unwrap();
+    portal
+        .integrator_post(
+            &key,
+            &format!("/api/integrations/v1/appointments/{refused}/cancel"),
+            serde_json::json!({"reason": "Die Praxis ist an diesem Tag geschlossen."}),
+        )
+        .await;
+    browser
+        .wait_css(&format!(
+            "[data-testid=appointments] li.cancelled a[href$='{refused}']"
+        ))
+        .await;
+    browser.wait_badge_above(unread_before).await;
+    browser.assert_not_reloaded().await;
 
     // Medical history (Praxis Weber is healthcare; the demo data has Anna consenting and one
     // version): withdraw and give the consent again, save twice, then view the earlier version.
@@ -540,5 +571,121 @@ async fn branding_and_sign_out() {
     b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
     browser.wait_css("#phone").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
+    browser.close().await;
+}
+
+/// Signs in at `/c/{company}` through the screens, as in the test above.
+async fn sign_in(portal: &Portal, browser: &Browser, company: &str, phone: &str) {
+    let b = &browser.client;
+    b.goto(&portal.url(&format!("/c/{company}"))).await.unwrap();
+    browser.wait_css("#phone").await;
+    b.find(Locator::Css("#phone"))
+        .await
+        .unwrap()
+        .send_keys(phone)
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
+    browser.wait_css("#code").await;
+    let code = portal.last_code(phone).await;
+    b.find(Locator::Css("#code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
+    browser.wait_css("[data-testid=appointments]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_notifications_on_this_device() {
+    let portal = Portal::start().await;
+    let browser = Browser::start().await;
+    let b = &browser.client;
+    sign_in(&portal, &browser, "salon-lumiere", "+4915100000004").await;
+    // Allowed (as if the customer said yes to the prompt), but headless Chromium has no push
+    // service: subscribing fails, the card says so and stays usable.
+    let origin = portal.url("");
+    browser
+        .cdp(
+            "Browser.grantPermissions",
+            serde_json::json!({"origin": origin, "permissions": ["notifications"]}),
+        )
+        .await;
+    b.goto(&portal.url("/c/salon-lumiere/preferences"))
+        .await
+        .unwrap();
+    browser.wait_controlled().await;
+    browser.wait_text("[data-testid=push-state]", "Aus").await;
+    browser.click("[data-testid=push-on]").await;
+    let error = browser.text("[data-testid=push-error]").await;
+    assert!(
+        error.contains("konnte nicht für Mitteilungen angemeldet werden"),
+        "{error}"
+    );
+    browser.screenshots("push-failed").await;
+    browser.wait_text("[data-testid=push-state]", "Aus").await;
+    browser
+        .wait_css("[data-testid=push-on]:not([disabled])")
+        .await;
+
+    // A push message as the server sends it (see the outbox) reaches the service worker, which
+    // shows it.
+    let payload = serde_json::json!({
+        "id": "0c0ffee0-0000-4000-8000-000000000001",
+        "kind": "appointment_cancelled",
+        "title": "Salon Lumière: Ihr Termin ist storniert",
+        "body": "Haarschnitt am 01.12.2026 um 10:00 Uhr",
+        "url": "/c/salon-lumiere/appointments/0c0ffee0-0000-4000-8000-000000000002",
+        "tag": "appointment-0c0ffee0-0000-4000-8000-000000000002",
+    });
+    browser
+        .cdp("ServiceWorker.enable", serde_json::json!({}))
+        .await;
+    let started = std::time::Instant::now();
+    let mut rounds = 0;
+    let mut delivered = Vec::new();
+    let shown = loop {
+        // Delivered again every two seconds: a worker that is just starting or stopping may miss
+        // one. A fresh profile numbers its registrations from 0; the portal's is the only one.
+        if rounds % 10 == 0 {
+            for id in 0..3 {
+                let result = browser
+                    .client
+                    .issue_cmd(harness::cdp_command(
+                        "ServiceWorker.deliverPushMessage",
+                        serde_json::json!({"origin": origin, "registrationId": id.to_string(), "data": payload.to_string()}),
+                    ))
+                    .await;
+                delivered.push(format!("{id}: {result:?}"));
+            }
+        }
+        rounds += 1;
+        let shown = b
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 navigator.serviceWorker.ready
+                   .then(r => r.getNotifications())
+                   .then(ns => done(ns.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url}))))
+                   .catch(e => done(String(e)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if shown.as_array().is_some_and(|a| !a.is_empty()) {
+            break shown;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no notification shown: {shown}; deliveries: {delivered:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let n = &shown[0];
+    assert_eq!(n["title"], payload["title"], "{shown}");
+    assert_eq!(n["body"], payload["body"], "{shown}");
+    assert_eq!(n["tag"], payload["tag"], "{shown}");
+    assert_eq!(n["url"], payload["url"], "{shown}");
     browser.close().await;
 }
