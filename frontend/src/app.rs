@@ -203,6 +203,13 @@ fn TenantLayout() -> impl IntoView {
     });
     let base = move || format!("/c/{}", slug());
     let signed_in = move || ctx.auth.get() == Auth::SignedIn;
+    // Phones: the "more" sheet of the bottom tab bar; it closes on every navigation.
+    let more = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        more.set(false);
+    });
     let navigate = use_navigate();
     let sign_out = move |_: leptos::ev::MouseEvent| {
         let navigate = navigate.clone();
@@ -230,7 +237,8 @@ fn TenantLayout() -> impl IntoView {
                 <LangSwitch/>
             </div>
             <Show when=signed_in>
-                <nav class="tabs" aria-label=move || ctx.t(T::Menu)>
+                <nav class="tabs" aria-label=move || ctx.t(T::Menu)
+                    on:keydown=move |ev| if ev.key() == "Escape" { more.set(false) }>
                     <A href=base exact=true>{move || ctx.t(T::Appointments)}</A>
                     <A href=move || format!("{}/messages", base())>
                         {move || ctx.t(T::Messages)}
@@ -241,6 +249,12 @@ fn TenantLayout() -> impl IntoView {
                         </Show>
                     </A>
                     <A href=move || format!("{}/support", base())>{move || ctx.t(T::Support)}</A>
+                    <button type="button" class="more" aria-controls="more-menu"
+                        aria-expanded=move || more.get().to_string()
+                        on:click=move |_| more.update(|open| *open = !*open)>
+                        {move || ctx.t(T::More)}
+                    </button>
+                    <div id="more-menu" class="sheet" class:open=move || more.get()>
                     <Show when=healthcare>
                         <A href=move || format!("{}/medical-history", base())>{move || ctx.t(T::MedicalHistory)}</A>
                     </Show>
@@ -249,6 +263,7 @@ fn TenantLayout() -> impl IntoView {
                     <A href=move || format!("{}/devices", base())>{move || ctx.t(T::Devices)}</A>
                     <A href=move || format!("{}/privacy", base())>{move || ctx.t(T::Privacy)}</A>
                     <button type="button" class="link" on:click=sign_out.clone()>{move || ctx.t(T::SignOut)}</button>
+                    </div>
                 </nav>
             </Show>
         </header>

@@ -145,6 +145,7 @@ texts! {
     SignOutOthers => "Alle anderen Geräte abmelden", "Sign out all other devices";
     SignOut => "Abmelden", "Sign out";
     Menu => "Hauptmenü", "Main menu";
+    More => "Mehr", "More";
     SwitchLanguage => "Sprache wechseln", "Switch language";
     ErrGeneric => "Das hat nicht geklappt. Bitte versuchen Sie es erneut.", "That did not work. Please try again.";
     ErrInvalidPhone => "Bitte geben Sie eine gültige Mobilnummer ein.", "Please enter a valid mobile number.";

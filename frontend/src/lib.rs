@@ -24,5 +24,6 @@ pub fn start() {
     if let Some(base) = browser::meta("portal-api-base") {
         api::set_base_url(&base);
     }
+    browser::remove_element("shell");
     leptos::mount::mount_to_body(App);
 }

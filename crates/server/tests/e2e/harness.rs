@@ -411,15 +411,27 @@ impl Browser {
         }
     }
 
+    /// Clicks the element like a person would: scrolled to the middle of the screen first, as
+    /// WebDriver leaves an element at the bottom edge, under the phone layout's tab bar.
     pub async fn click(&self, css: &str) {
         self.wait_css(css).await;
+        let element = self.client.find(Locator::Css(css)).await.unwrap();
+        let arg = serde_json::to_value(&element).unwrap();
         self.client
-            .find(Locator::Css(css))
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})",
+                vec![arg],
+            )
             .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+            .unwrap();
+        if let Err(e) = element.click().await {
+            let png = self.client.screenshot().await.unwrap_or_default();
+            let path = target_dir()
+                .join("e2e-screenshots")
+                .join("failed-click.png");
+            let _ = std::fs::write(&path, png);
+            panic!("clicking {css}: {e} (screen: {})", path.display());
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {

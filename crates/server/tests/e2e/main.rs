@@ -55,6 +55,12 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     );
     browser.wait_text("header .brand", "Praxis Dr. Weber").await;
     browser.screenshots("signin").await;
+    // The loading shell from index.html is gone once the app runs.
+    let shell = b
+        .execute("return document.getElementById('shell') === null", vec![])
+        .await
+        .unwrap();
+    assert_eq!(shell, Value::Bool(true), "the loading shell was removed");
     // The first load is the frame, the sign-in and the list: no screen chunk is fetched yet.
     assert_eq!(browser.chunks_loaded().await, Vec::<String>::new());
     b.find(Locator::Css("#phone"))
@@ -566,6 +572,35 @@ async fn branding_and_sign_out() {
             .unwrap_or_default()
             .contains("portal_refresh")
     );
+    // On a phone the main sections sit in a bottom tab bar; the rest (and signing out) behind
+    // "more", which closes again with Escape.
+    let tab_bar = b
+        .execute(
+            "return getComputedStyle(document.querySelector('nav.tabs')).position",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(tab_bar, Value::from("fixed"));
+    assert!(
+        !b.find(Locator::Css("nav .link"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
+    browser.click("nav .more").await;
+    browser.wait_css("#more-menu.open").await;
+    b.find(Locator::Css("nav .more"))
+        .await
+        .unwrap()
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    browser.wait_css("#more-menu:not(.open)").await;
+    browser.click("nav .more").await;
+    browser.screenshots("more-menu").await;
     browser.click("nav .link").await;
     browser.wait_css("#phone").await;
     b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
