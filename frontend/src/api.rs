@@ -26,6 +26,8 @@ use portal_api_types::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
+
+use crate::single_flight::SingleFlight;
 use web_sys::RequestCredentials;
 
 /// localStorage key of the "a refresh cookie probably exists" hint (not a secret: the cookie
@@ -43,6 +45,7 @@ thread_local! {
     static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
     static BASE_URL: RefCell<Option<String>> = const { RefCell::new(None) };
     static STALE_HOOK: RefCell<Option<StaleHook>> = const { RefCell::new(None) };
+    static REFRESH: SingleFlight<Result<bool, ApiError>> = SingleFlight::new();
 }
 
 /// Why a request did not give the expected answer.
@@ -166,7 +169,18 @@ async fn reauth_problem(response: Response) -> Option<ApiError> {
 }
 
 /// Renews the access token with the refresh cookie. `Ok(false)`: no session (sign in).
+/// Concurrent callers share one renewal (see [`crate::single_flight`]).
 pub async fn refresh() -> Result<bool, ApiError> {
+    let flight = REFRESH.with(SingleFlight::clone);
+    flight
+        .run(
+            refresh_once,
+            Err(ApiError::Unexpected("renewal cancelled".into())),
+        )
+        .await
+}
+
+async fn refresh_once() -> Result<bool, ApiError> {
     let response = send(Method::Post, "/api/customer/auth/refresh", None).await?;
     if response.status() == 503 && response.headers().get(STALE_HEADER).is_some() {
         return Err(ApiError::Offline);

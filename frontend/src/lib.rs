@@ -14,6 +14,7 @@ pub mod lazy;
 pub mod live;
 pub mod pages;
 pub mod push;
+pub mod single_flight;
 pub mod sse;
 
 pub use app::App;
