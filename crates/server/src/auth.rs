@@ -4,7 +4,9 @@ use chrono::Duration;
 use hmac::{Hmac, Mac};
 use portal_api_types::{ErrorCode, auth::SignInChallenge};
 use portal_db::{
-    ActiveSession, companies, customers,
+    ActiveSession,
+    companies::{self, Company},
+    customers,
     otp::{self, NewChallenge},
     sessions::{self, NewSession},
 };
@@ -81,47 +83,8 @@ pub async fn start_sign_in(
     let company = companies::find_by_slug(&state.db, slug)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let phone = PhoneNumber::normalize(phone_input, &company.region, &company.allowed_countries)
-        .map_err(|e| match e {
-            InvalidPhone::Invalid => {
-                ApiError::invalid_field(ErrorCode::InvalidPhone, "phone", e.to_string())
-            }
-            InvalidPhone::CountryNotAllowed(_) => {
-                ApiError::invalid_field(ErrorCode::CountryNotAllowed, "phone", e.to_string())
-            }
-        })?;
-
-    if let Some(until) = otp::locked_until(&state.db, company.id, &phone, now).await? {
-        return Err(locked(until - now));
-    }
-    let counts = otp::issue_counts(&state.db, company.id, &phone, &client.ip, now).await?;
-    if let Some(latest) = counts.latest_for_phone {
-        let wait = latest + Duration::seconds(rules.resend_seconds.into()) - now;
-        if wait > Duration::zero() {
-            return Err(ApiError::new(
-                ErrorCode::ResendTooSoon,
-                "A code was just sent. Please wait before requesting another.",
-            )
-            .retry_after(seconds_up(wait)));
-        }
-    }
-    if counts.phone_last_hour >= u64::from(rules.per_phone_per_hour)
-        || counts.ip_last_hour >= u64::from(rules.per_ip_per_hour)
-    {
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "Too many codes were requested. Please try again later.",
-        )
-        .retry_after(3600));
-    }
-    if counts.company_last_day >= u64::from(company.otp_daily_cap) {
-        tracing::warn!(company = %company.slug, "daily SMS code cap reached");
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "Sign-in is busy right now. Please try again later.",
-        )
-        .retry_after(3600));
-    }
+    let phone = parse_phone(phone_input, &company)?;
+    check_code_limits(state, &company, &phone, &client.ip, now).await?;
 
     let customer = customers::find_by_phone(&state.db, company.id, &phone).await?;
     let id = ChallengeId::new();
@@ -306,6 +269,66 @@ pub async fn verify_sign_in(
         session,
         refresh_token,
     })
+}
+
+/// The number the customer typed, normalised for `company`: 422 `invalid_phone` or
+/// `country_not_allowed`, naming the field.
+pub(crate) fn parse_phone(input: &str, company: &Company) -> Result<PhoneNumber, ApiError> {
+    PhoneNumber::normalize(input, &company.region, &company.allowed_countries).map_err(
+        |e| match e {
+            InvalidPhone::Invalid => {
+                ApiError::invalid_field(ErrorCode::InvalidPhone, "phone", e.to_string())
+            }
+            InvalidPhone::CountryNotAllowed(_) => {
+                ApiError::invalid_field(ErrorCode::CountryNotAllowed, "phone", e.to_string())
+            }
+        },
+    )
+}
+
+/// Refuses a new code to `phone` (sign-in or phone change) while the number is locked or a limit
+/// is used up: the wait between codes, codes per number and per IP per hour, and the company's
+/// daily cap.
+pub(crate) async fn check_code_limits(
+    state: &AppState,
+    company: &Company,
+    phone: &PhoneNumber,
+    ip: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let rules = &state.settings.otp;
+    if let Some(until) = otp::locked_until(&state.db, company.id, phone, now).await? {
+        return Err(locked(until - now));
+    }
+    let counts = otp::issue_counts(&state.db, company.id, phone, ip, now).await?;
+    if let Some(latest) = counts.latest_for_phone {
+        let wait = latest + Duration::seconds(rules.resend_seconds.into()) - now;
+        if wait > Duration::zero() {
+            return Err(ApiError::new(
+                ErrorCode::ResendTooSoon,
+                "A code was just sent. Please wait before requesting another.",
+            )
+            .retry_after(seconds_up(wait)));
+        }
+    }
+    if counts.phone_last_hour >= u64::from(rules.per_phone_per_hour)
+        || counts.ip_last_hour >= u64::from(rules.per_ip_per_hour)
+    {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "Too many codes were requested. Please try again later.",
+        )
+        .retry_after(3600));
+    }
+    if counts.company_last_day >= u64::from(company.otp_daily_cap) {
+        tracing::warn!(company = %company.slug, "daily SMS code cap reached");
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "Codes are busy right now. Please try again later.",
+        )
+        .retry_after(3600));
+    }
+    Ok(())
 }
 
 pub(crate) fn seconds_up(d: Duration) -> u64 {

@@ -14,12 +14,13 @@ use portal_db::{
     notifications::NewNotification,
     otp::{self, NewChallenge},
 };
-use portal_domain::{ChallengeId, Locale, PhoneNumber, phone::InvalidPhone};
+use portal_domain::{ChallengeId, Locale};
 use portal_notify::SmsMessage;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::extract::signed_in_customer;
 use crate::{
-    auth::{code_mac, locked, random_code, seconds_up},
+    auth::{check_code_limits, code_mac, locked, parse_phone, random_code},
     error::{ApiError, ApiResult},
     extract::{Customer, Json, client_ip},
     routes::profile::profile_response,
@@ -77,18 +78,8 @@ pub async fn start_phone_change(
     let rules = &state.settings.otp;
     let ip = client_ip(&req, &state.settings.server.trusted_proxies);
     let company = &customer.1;
-    let me = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let phone = PhoneNumber::normalize(&body.0.phone, &company.region, &company.allowed_countries)
-        .map_err(|e| match e {
-            InvalidPhone::Invalid => {
-                ApiError::invalid_field(ErrorCode::InvalidPhone, "phone", e.to_string())
-            }
-            InvalidPhone::CountryNotAllowed(_) => {
-                ApiError::invalid_field(ErrorCode::CountryNotAllowed, "phone", e.to_string())
-            }
-        })?;
+    let me = signed_in_customer(&state, scope).await?;
+    let phone = parse_phone(&body.0.phone, company)?;
     if me.phone.as_ref() == Some(&phone) {
         return Err(ApiError::invalid_field(
             ErrorCode::ValidationFailed,
@@ -102,30 +93,7 @@ pub async fn start_phone_change(
     {
         return Err(taken());
     }
-    if let Some(until) = otp::locked_until(&state.db, company.id, &phone, now).await? {
-        return Err(locked(until - now));
-    }
-    let counts = otp::issue_counts(&state.db, company.id, &phone, &ip, now).await?;
-    if let Some(latest) = counts.latest_for_phone {
-        let wait = latest + Duration::seconds(rules.resend_seconds.into()) - now;
-        if wait > Duration::zero() {
-            return Err(ApiError::new(
-                ErrorCode::ResendTooSoon,
-                "A code was just sent. Please wait before requesting another.",
-            )
-            .retry_after(seconds_up(wait)));
-        }
-    }
-    if counts.phone_last_hour >= u64::from(rules.per_phone_per_hour)
-        || counts.ip_last_hour >= u64::from(rules.per_ip_per_hour)
-        || counts.company_last_day >= u64::from(company.otp_daily_cap)
-    {
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "Too many codes were requested. Please try again later.",
-        )
-        .retry_after(3600));
-    }
+    check_code_limits(&state, company, &phone, &ip, now).await?;
     let id = ChallengeId::new();
     let code = random_code()?;
     let code_hmac = hex::encode(
@@ -261,9 +229,7 @@ pub async fn verify_phone_change(
     }
     otp::clear_failures(&state.db, company, &challenge.phone).await?;
 
-    let me = customers::get(&state.db, &scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let me = signed_in_customer(&state, &scope).await?;
     let company_row = &customer.1;
     let notice = match me.locale.unwrap_or(company_row.locale) {
         Locale::De => format!(
@@ -303,8 +269,6 @@ pub async fn verify_phone_change(
         Err(err) => return Err(err.into()),
     };
     tracing::info!(phone = %challenge.phone.masked(), sessions_ended = ended, "phone number changed");
-    let row = customers::get(&state.db, &scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let row = signed_in_customer(&state, &scope).await?;
     Ok(web::Json(profile_response(row, &customer.1)))
 }
