@@ -11,10 +11,10 @@ use portal_db::{
     CustomerScope,
     appointments::{self as repo, Appointment, BranchInfo},
     companies::Company,
-    customers,
 };
 use portal_domain::schedule::{self, AppointmentStatus, ChangePolicy};
 
+use crate::extract::signed_in_customer;
 use crate::{
     error::{ApiError, ApiResult},
     state::AppState,
@@ -202,9 +202,7 @@ pub async fn confirmation(
     let a = repo::find_for_customer(&state.db, scope, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let customer = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let customer = signed_in_customer(state, scope).await?;
     let locale = customer.locale.unwrap_or(company.locale);
     Ok(portal_documents::Confirmation {
         uid: format!("{}@customer-portal", a.id),

@@ -6,12 +6,13 @@ use portal_api_types::{
     auth::{RefreshTokens, SignInChallenge, StartSignIn, TokenResponse, VerifySignIn},
 };
 use portal_db::{
-    ActiveSession, customers,
+    ActiveSession,
     sessions::{self, Rotation},
 };
 use portal_domain::ChallengeId;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::extract::signed_in_customer;
 use crate::{
     auth::{self, ClientInfo},
     error::{ApiError, ApiResult},
@@ -252,9 +253,7 @@ async fn token_response(
     refresh_token: String,
 ) -> ApiResult<TokenResponse> {
     let now = state.clock.now();
-    let customer = customers::get(&state.db, &session.scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let customer = signed_in_customer(state, &session.scope).await?;
     let company = portal_db::companies::find(&state.db, session.scope.company_id())
         .await?
         .ok_or_else(ApiError::unauthorized)?;

@@ -22,6 +22,7 @@ use portal_db::{
 use portal_domain::{CompanyId, CustomerId, Industry};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::extract::signed_in_customer;
 use crate::{
     crypto::associated_data,
     error::{ApiError, ApiResult},
@@ -173,9 +174,7 @@ pub async fn get_medical_history(
 ) -> ApiResult<web::Json<MedicalHistoryCurrent>> {
     require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
-    let me = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let me = signed_in_customer(&state, scope).await?;
     let stored = medical::get(&state.db, scope.company_id(), scope.customer_id(), None).await?;
     let current = stored.as_ref().map(|v| open(&state, v)).transpose()?;
     audit_access(
@@ -227,9 +226,7 @@ pub async fn put_medical_history(
 ) -> ApiResult<web::Json<MedicalHistoryVersion>> {
     require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
-    let me = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let me = signed_in_customer(&state, scope).await?;
     if me.medical_consent_at.is_none() {
         return Err(ApiError::new(
             ErrorCode::ConsentRequired,
@@ -378,9 +375,7 @@ pub async fn set_medical_consent(
     let scope = &customer.0.scope;
     require_healthcare(&customer.1)?;
     let now = state.clock.now();
-    let me = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let me = signed_in_customer(&state, scope).await?;
     let at = match (body.0.granted, me.medical_consent_at) {
         (true, Some(since)) => Some(since),
         (true, None) => Some(now),

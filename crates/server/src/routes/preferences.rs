@@ -8,10 +8,11 @@ use portal_api_types::{
         ConsentRecord, ConsentsResponse, Preference, PreferencesResponse, UpdatePreferences,
     },
 };
-use portal_db::{CustomerScope, audit, consents, customers};
+use portal_db::{CustomerScope, audit, consents};
 use portal_domain::{Channel, ConsentSource, Purpose};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::extract::signed_in_customer;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
@@ -137,9 +138,7 @@ pub async fn update_preferences(
             "Keep confirmations and changes on for SMS or email.",
         ));
     }
-    customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    signed_in_customer(&state, scope).await?;
     for change in &changes {
         consents::record(
             &state.db,
@@ -214,9 +213,7 @@ pub async fn list_consents(
     customer: Customer,
 ) -> ApiResult<web::Json<ConsentsResponse>> {
     let scope = &customer.0.scope;
-    let me = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let me = signed_in_customer(&state, scope).await?;
     Ok(web::Json(ConsentsResponse {
         items: consent_records(&state, scope).await?,
         medical_history_consent_at: me.medical_consent_at,

@@ -8,11 +8,12 @@ use portal_api_types::{
         ExportDevices, ExportMessage, ExportPushSubscription, ExportSession, ExportSupportMessage,
     },
 };
-use portal_db::{CustomerScope, audit, companies::Company, customers, privacy, retention};
+use portal_db::{CustomerScope, audit, companies::Company, privacy, retention};
 use portal_domain::Industry;
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::extract::signed_in_customer;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
@@ -46,9 +47,7 @@ async fn build_export(
     company: &Company,
 ) -> ApiResult<DataExport> {
     let now = state.clock.now();
-    let me = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let me = signed_in_customer(state, scope).await?;
     let consent_at = me.medical_consent_at;
     let medical_history = if company.industry == Industry::Healthcare {
         medical::all_versions(state, scope.company_id(), scope.customer_id()).await?

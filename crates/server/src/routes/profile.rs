@@ -19,6 +19,7 @@ use portal_db::{
 use portal_domain::{CustomerId, EmailAddress, Industry, Locale, OtpCode};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::extract::signed_in_customer;
 use crate::{
     auth::{HmacSha256, random_code},
     error::{ApiError, ApiResult},
@@ -96,9 +97,7 @@ pub async fn get_profile(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<web::Json<ProfileResponse>> {
-    let row = customers::get(&state.db, &customer.0.scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let row = signed_in_customer(&state, &customer.0.scope).await?;
     Ok(web::Json(profile_response(row, &customer.1)))
 }
 
@@ -154,9 +153,7 @@ pub async fn update_profile(
             return Err(field("must lie between 1900-01-01 and today"));
         }
     }
-    let current = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let current = signed_in_customer(&state, scope).await?;
     // Refuse before changing anything, so a 429 leaves the profile as it was.
     if let Some(email) = &body.email
         && current.email.as_deref() != Some(email.as_str())
@@ -201,9 +198,7 @@ pub async fn update_profile(
         now,
     )
     .await?;
-    let row = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let row = signed_in_customer(&state, scope).await?;
     Ok(web::Json(profile_response(row, &customer.1)))
 }
 
@@ -363,8 +358,6 @@ pub async fn verify_email(
         now,
     )
     .await?;
-    let row = customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let row = signed_in_customer(&state, scope).await?;
     Ok(web::Json(profile_response(row, &customer.1)))
 }

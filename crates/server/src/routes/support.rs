@@ -13,7 +13,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
     state::AppState,
-    support::{announce, body, dto, webhook_payload},
+    support::{announce, body, conversation, dto, webhook_payload},
 };
 
 /// Registers the routes.
@@ -42,18 +42,15 @@ pub async fn list_support_messages(
     customer: Customer,
 ) -> ApiResult<web::Json<SupportMessageList>> {
     let scope = &customer.0.scope;
-    let items = repo::messages(&state.db, scope.company_id(), scope.customer_id(), 200).await?;
-    repo::mark_read_by(
-        &state.db,
-        scope.company_id(),
-        scope.customer_id(),
-        Author::Customer,
-        state.clock.now(),
-    )
-    .await?;
-    Ok(web::Json(SupportMessageList {
-        items: items.iter().map(dto).collect(),
-    }))
+    Ok(web::Json(
+        conversation(
+            &state,
+            scope.company_id(),
+            scope.customer_id(),
+            Author::Customer,
+        )
+        .await?,
+    ))
 }
 
 /// Write to support
