@@ -145,6 +145,26 @@ pub async fn find(db: &impl ConnectionTrait, id: CompanyId) -> Result<Option<Com
         .transpose()
 }
 
+/// Companies read at most once each: background rounds (reminders, outbox) handle many rows of
+/// the same few companies.
+#[derive(Debug, Default)]
+pub struct CompanyCache(std::collections::HashMap<CompanyId, Option<Company>>);
+
+impl CompanyCache {
+    /// The company, from memory after the first read.
+    pub async fn get(
+        &mut self,
+        db: &impl ConnectionTrait,
+        id: CompanyId,
+    ) -> Result<Option<&Company>, DbError> {
+        let company = match self.0.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(find(db, id).await?),
+        };
+        Ok(company.as_ref())
+    }
+}
+
 /// Creates a company with default policies.
 pub async fn create(
     db: &impl ConnectionTrait,

@@ -98,30 +98,6 @@ pub async fn messages(
     Ok(rows.into_iter().map(|r| message(r, customer)).collect())
 }
 
-/// Adds a message to the customer's thread (opening one when there is none).
-pub async fn post(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    customer: CustomerId,
-    author: Author,
-    author_name: Option<String>,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<SupportMessage, DbError> {
-    let existing = thread(db, company, customer).await?.map(|t| t.id);
-    post_to(
-        db,
-        existing,
-        company,
-        customer,
-        author,
-        author_name,
-        body,
-        now,
-    )
-    .await
-}
-
 /// Writes the message into `existing` (or a new thread). Starts with a write, so on SQLite a
 /// transaction around it waits for the writer lock instead of failing to upgrade a read.
 #[allow(clippy::too_many_arguments, reason = "one message and where it goes")]

@@ -10,7 +10,7 @@
 //! says so: that message is sent again when the lease expires (at-least-once at that one point).
 
 use chrono::Duration;
-use portal_db::{notifications, push};
+use portal_db::{companies::CompanyCache, notifications, push};
 use portal_notify::{EmailError, EmailMessage, PushError, PushTarget, SmsError, SmsMessage};
 use serde_json::json;
 
@@ -51,6 +51,7 @@ pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, p
     let lease = Duration::seconds(state.settings.outbox.lease_seconds.max(1).into());
     let due = notifications::claim_due(&state.db, channel, BATCH, lease, state.clock.now()).await?;
     let mut sent = 0;
+    let mut companies = CompanyCache::default();
     for message in due {
         // A reminder for an appointment cancelled after it was queued is dropped, not sent.
         if message.kind == "appointment_reminder"
@@ -64,7 +65,13 @@ pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, p
         let outcome = match message.channel.as_str() {
             "sms" => send_sms(state, &message).await,
             "email" => send_email(state, &message).await,
-            "push" => send_push(state, &message).await?,
+            "push" => {
+                let slug = companies
+                    .get(&state.db, message.company_id)
+                    .await?
+                    .map(|c| c.slug.as_str());
+                send_push(state, &message, slug).await?
+            }
             other => Outcome::Failed(format!("unknown channel {other}")),
         };
         let attempt = message.attempts + 1;
@@ -156,6 +163,7 @@ fn push_payload(message: &notifications::Pending, slug: Option<&str>) -> serde_j
 async fn send_push(
     state: &AppState,
     message: &notifications::Pending,
+    slug: Option<&str>,
 ) -> Result<Outcome, portal_db::DbError> {
     let Some(customer) = message.customer_id else {
         return Ok(Outcome::Failed("push without a customer".into()));
@@ -164,10 +172,7 @@ async fn send_push(
     if subscriptions.is_empty() {
         return Ok(Outcome::Failed("no push subscription".into()));
     }
-    let slug = portal_db::companies::find(&state.db, message.company_id)
-        .await?
-        .map(|c| c.slug);
-    let payload = push_payload(message, slug.as_ref().map(|s| s.as_str())).to_string();
+    let payload = push_payload(message, slug).to_string();
     let mut delivered = 0;
     let mut retry = None;
     for subscription in subscriptions {

@@ -2,7 +2,7 @@
 //! messages. The unique (appointment, offset) row in `reminder_log` makes each reminder happen once,
 //! whatever the number of instances running this loop.
 
-use portal_db::{appointments, companies, reminders};
+use portal_db::{appointments, companies::CompanyCache, reminders};
 use portal_notify::messages::AppointmentEvent;
 
 use crate::state::AppState;
@@ -15,8 +15,9 @@ pub async fn queue_due(state: &AppState) -> Result<usize, crate::error::ApiError
     let now = state.clock.now();
     let due = reminders::due(&state.db, now, BATCH).await?;
     let mut queued = 0;
+    let mut companies = CompanyCache::default();
     for reminder in due {
-        let Some(company) = companies::find(&state.db, reminder.company_id).await? else {
+        let Some(company) = companies.get(&state.db, reminder.company_id).await? else {
             continue;
         };
         let Some(appointment) =
@@ -26,7 +27,7 @@ pub async fn queue_due(state: &AppState) -> Result<usize, crate::error::ApiError
         };
         let messages = crate::messages::for_appointment(
             state,
-            &company,
+            company,
             &appointment,
             AppointmentEvent::Reminder,
             None,
