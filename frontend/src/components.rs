@@ -80,3 +80,20 @@ pub fn ReauthButton() -> impl IntoView {
         </button>
     }
 }
+
+/// Under a form: "saved" after a successful save, else the last failure.
+#[component]
+pub fn SaveStatus(
+    /// True after the last save succeeded.
+    saved: RwSignal<bool>,
+    /// The last failure.
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let ctx = ctx();
+    view! {
+        <Show when=move || saved.get()>
+            <p class="ok" role="status">{move || ctx.t(T::Saved)}</p>
+        </Show>
+        {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+    }
+}

@@ -2,14 +2,36 @@
 //! what a new message sets off (live update, webhook).
 
 use chrono::SecondsFormat;
-use portal_api_types::{ErrorCode, support::SupportMessage};
-use portal_db::support::SupportMessage as Row;
+use portal_api_types::{
+    ErrorCode,
+    support::{SupportMessage, SupportMessageList},
+};
+use portal_db::support::{self as repo, Author, SupportMessage as Row};
+use portal_domain::{CompanyId, CustomerId};
 use serde_json::json;
 
 use crate::{
     error::{ApiError, ApiResult},
     state::AppState,
 };
+
+/// How many of the latest messages a conversation shows.
+const CONVERSATION_LIMIT: u64 = 200;
+
+/// The latest messages of a customer's conversation; what the other side wrote counts as read by
+/// `reader` from now on.
+pub async fn conversation(
+    state: &AppState,
+    company: CompanyId,
+    customer: CustomerId,
+    reader: Author,
+) -> ApiResult<SupportMessageList> {
+    let items = repo::messages(&state.db, company, customer, CONVERSATION_LIMIT).await?;
+    repo::mark_read_by(&state.db, company, customer, reader, state.clock.now()).await?;
+    Ok(SupportMessageList {
+        items: items.iter().map(dto).collect(),
+    })
+}
 
 /// Longest message, in characters.
 pub const MAX_CHARS: usize = 2000;
@@ -49,7 +71,7 @@ pub fn dto(m: &Row) -> SupportMessage {
 }
 
 /// Tells the customer's open pages about a new message.
-pub fn announce(state: &AppState, company: portal_domain::CompanyId, m: &Row) {
+pub fn announce(state: &AppState, company: CompanyId, m: &Row) {
     state.events.send(
         company,
         m.customer_id,

@@ -11,7 +11,7 @@ use portal_api_types::{
 use crate::{
     api::{self, ApiError},
     app::ctx,
-    components::{ErrorNote, Loading},
+    components::{ErrorNote, Loading, SaveStatus},
     i18n::{self, T},
 };
 
@@ -252,10 +252,7 @@ fn MedicalForm(
             </fieldset>
             {field("notes", T::Notes, 4000, notes, true)}
             <button type="submit" class="primary" disabled=move || busy.get()>{move || ctx.t(T::Save)}</button>
-            <Show when=move || saved.get()>
-                <p class="ok" role="status">{move || ctx.t(T::Saved)}</p>
-            </Show>
-            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            <SaveStatus saved=saved error=error/>
         </form>
     }
 }

@@ -8,7 +8,7 @@ use portal_domain::{Channel, Purpose};
 use crate::{
     api::{self, ApiError},
     app::ctx,
-    components::{ErrorNote, Loading},
+    components::{ErrorNote, Loading, SaveStatus},
     i18n::T,
     push::{self, PushError, PushState},
 };
@@ -77,10 +77,7 @@ pub fn Preferences() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Show when=move || saved.get()>
-            <p class="ok" role="status">{move || ctx.t(T::Saved)}</p>
-        </Show>
-        {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        <SaveStatus saved=saved error=error/>
         <PushCard/>
     }
 }

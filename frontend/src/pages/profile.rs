@@ -10,7 +10,7 @@ use portal_domain::{EmailAddress, Locale, PersonName};
 use crate::{
     api::{self, ApiError},
     app::ctx,
-    components::{ErrorNote, Loading},
+    components::{ErrorNote, Loading, SaveStatus},
     i18n::{Lang, T},
 };
 
@@ -105,10 +105,7 @@ fn ProfileForm(
                 <option value="en">"English"</option>
             </select>
             <button type="submit" class="primary" disabled=move || busy.get()>{move || ctx.t(T::Save)}</button>
-            <Show when=move || saved.get()>
-                <p class="ok" role="status">{move || ctx.t(T::Saved)}</p>
-            </Show>
-            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            <SaveStatus saved=saved error=error/>
         </form>
     }
 }

@@ -19,7 +19,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::Json,
     state::AppState,
-    support::{announce, body, dto, webhook_payload},
+    support::{announce, body, conversation, dto, webhook_payload},
 };
 
 /// Registers the routes.
@@ -55,18 +55,9 @@ pub async fn list_customer_support_messages(
     catalog::find_customer(&state.db, scope.company_id(), customer)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let items = repo::messages(&state.db, scope.company_id(), customer, 200).await?;
-    repo::mark_read_by(
-        &state.db,
-        scope.company_id(),
-        customer,
-        Author::Staff,
-        state.clock.now(),
-    )
-    .await?;
-    Ok(web::Json(SupportMessageList {
-        items: items.iter().map(dto).collect(),
-    }))
+    Ok(web::Json(
+        conversation(&state, scope.company_id(), customer, Author::Staff).await?,
+    ))
 }
 
 /// Reply to a customer

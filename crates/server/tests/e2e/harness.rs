@@ -458,6 +458,18 @@ impl Browser {
         }
     }
 
+    /// Types `text` into the element (keys as WebDriver sends them, e.g. `"\u{e00c}"` for Escape).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait_css(css).await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
     /// The file names of the screen chunks (`split_*`/`chunk_*` wasm) this page has fetched.
     pub async fn chunks_loaded(&self) -> Vec<String> {
         let names = self

@@ -63,23 +63,13 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     assert_eq!(shell, Value::Bool(true), "the loading shell was removed");
     // The first load is the frame, the sign-in and the list: no screen chunk is fetched yet.
     assert_eq!(browser.chunks_loaded().await, Vec::<String>::new());
-    b.find(Locator::Css("#phone"))
-        .await
-        .unwrap()
-        .send_keys("0151 00000001")
-        .await
-        .unwrap();
+    browser.type_into("#phone", "0151 00000001").await;
     // The test's API sign-in just sent a code to this number: the server wants 60 s between codes.
     portal.wait_resend_window().await;
     browser.click("form button[type=submit]").await;
     browser.wait_css("#code").await;
     let code = portal.last_code(ANNA).await;
-    b.find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
+    browser.type_into("#code", &code).await;
     browser.click("form button[type=submit]").await;
     browser.wait_css("#name").await;
     assert!(
@@ -155,12 +145,7 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     browser.wait_css("[data-testid=cancel]").await;
     browser.screenshots("appointment").await;
     browser.click("[data-testid=cancel]").await;
-    b.find(Locator::Css("#reason"))
-        .await
-        .unwrap()
-        .send_keys("Ich bin krank.")
-        .await
-        .unwrap();
+    browser.type_into("#reason", "Ich bin krank.").await;
     browser.click("[data-testid=cancel-confirm]").await;
     browser.wait_text("[data-testid=status]", "Abgesagt").await;
     let cancelled = portal
@@ -302,12 +287,9 @@ async fn a_customer_uses_the_pwa_end_to_end() {
     browser.wait_css("#support-body").await;
     browser.wait_live().await;
     browser.mark_page().await;
-    b.find(Locator::Css("#support-body"))
-        .await
-        .unwrap()
-        .send_keys("Kann ich telefonisch bestätigen?")
-        .await
-        .unwrap();
+    browser
+        .type_into("#support-body", "Kann ich telefonisch bestätigen?")
+        .await;
     browser.click("form button[type=submit]").await;
     browser
         .wait_text("[data-testid=chat]", "telefonisch bestätigen")
@@ -391,12 +373,7 @@ async fn a_customer_uses_the_pwa_end_to_end() {
             existing + 1
         ))
         .await;
-    b.find(Locator::Css("#allergies"))
-        .await
-        .unwrap()
-        .send_keys(", Pollen")
-        .await
-        .unwrap();
+    browser.type_into("#allergies", ", Pollen").await;
     browser
         .click("[data-testid=medical-form] button[type=submit]")
         .await;
@@ -433,23 +410,13 @@ async fn a_customer_uses_the_pwa_end_to_end() {
         .await
         .unwrap();
     browser.click("[data-testid=change-phone]").await;
-    b.find(Locator::Css("#new-phone"))
-        .await
-        .unwrap()
-        .send_keys("0151 00000099")
-        .await
-        .unwrap();
+    browser.type_into("#new-phone", "0151 00000099").await;
     browser
         .click("[data-testid=phone-change] button[type=submit]")
         .await;
     browser.wait_css("#phone-code").await;
     let code = portal.last_code(NEW_PHONE).await;
-    b.find(Locator::Css("#phone-code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
+    browser.type_into("#phone-code", &code).await;
     browser.screenshots("phone-change").await;
     browser
         .click("[data-testid=phone-change] button[type=submit]")
@@ -543,25 +510,7 @@ async fn branding_and_sign_out() {
     browser.wait_css("main .error").await;
 
     // Sign in and out: afterwards a reload needs a new sign-in (the cookie is gone).
-    b.goto(&portal.url("/c/salon-lumiere")).await.unwrap();
-    browser.wait_css("#phone").await;
-    b.find(Locator::Css("#phone"))
-        .await
-        .unwrap()
-        .send_keys("+4915100000004")
-        .await
-        .unwrap();
-    browser.click("form button[type=submit]").await;
-    browser.wait_css("#code").await;
-    let code = portal.last_code("+4915100000004").await;
-    b.find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    browser.click("form button[type=submit]").await;
-    browser.wait_css("[data-testid=appointments]").await;
+    sign_in(&portal, &browser, "salon-lumiere", "+4915100000004").await;
     // A reload keeps the session through the HttpOnly cookie, which scripts cannot see.
     b.refresh().await.unwrap();
     browser.wait_css("[data-testid=appointments]").await;
@@ -592,12 +541,7 @@ async fn branding_and_sign_out() {
     );
     browser.click("nav .more").await;
     browser.wait_css("#more-menu.open").await;
-    b.find(Locator::Css("nav .more"))
-        .await
-        .unwrap()
-        .send_keys("\u{e00c}")
-        .await
-        .unwrap();
+    browser.type_into("nav .more", "\u{e00c}").await;
     browser.wait_css("#more-menu:not(.open)").await;
     browser.click("nav .more").await;
     browser.screenshots("more-menu").await;
@@ -609,26 +553,16 @@ async fn branding_and_sign_out() {
     browser.close().await;
 }
 
-/// Signs in at `/c/{company}` through the screens, as in the test above.
+/// Signs in at `/c/{company}` through the screens and waits for the appointment list.
 async fn sign_in(portal: &Portal, browser: &Browser, company: &str, phone: &str) {
     let b = &browser.client;
     b.goto(&portal.url(&format!("/c/{company}"))).await.unwrap();
     browser.wait_css("#phone").await;
-    b.find(Locator::Css("#phone"))
-        .await
-        .unwrap()
-        .send_keys(phone)
-        .await
-        .unwrap();
+    browser.type_into("#phone", phone).await;
     browser.click("form button[type=submit]").await;
     browser.wait_css("#code").await;
     let code = portal.last_code(phone).await;
-    b.find(Locator::Css("#code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
+    browser.type_into("#code", &code).await;
     browser.click("form button[type=submit]").await;
     browser.wait_css("[data-testid=appointments]").await;
 }
