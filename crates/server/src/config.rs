@@ -279,8 +279,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// Accepts `["a", "b"]` from files and `a,b` from environment variables.
-fn text_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+/// The items of a list given as `["a", "b"]` in files or `a,b` in environment variables,
+/// trimmed, without empty ones.
+fn raw_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -293,27 +294,24 @@ fn text_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<St
     };
     Ok(items
         .iter()
-        .map(|s| s.trim().trim_end_matches('/').to_owned())
+        .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect())
 }
 
-/// Accepts `["10.0.0.1"]` from files and `10.0.0.1,10.0.0.2` from environment variables.
-fn ip_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpAddr>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        List(Vec<String>),
-        Text(String),
-    }
-    let items = match Raw::deserialize(deserializer)? {
-        Raw::List(items) => items,
-        Raw::Text(text) => text.split(',').map(str::to_owned).collect(),
-    };
-    items
-        .iter()
-        .map(|s| s.trim())
+/// A text list (see [`raw_list`]); a trailing `/` is dropped (origins, URLs).
+fn text_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Ok(raw_list(deserializer)?
+        .into_iter()
+        .map(|s| s.trim_end_matches('/').to_owned())
         .filter(|s| !s.is_empty())
+        .collect())
+}
+
+/// A list of IP addresses (see [`raw_list`]).
+fn ip_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpAddr>, D::Error> {
+    raw_list(deserializer)?
+        .iter()
         .map(|s| {
             s.parse()
                 .map_err(|e| serde::de::Error::custom(format!("trusted proxy {s:?}: {e}")))
