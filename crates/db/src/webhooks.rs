@@ -6,7 +6,7 @@ use portal_domain::CompanyId;
 use portal_entity::{webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -220,15 +220,17 @@ pub struct AttemptResult {
 }
 
 /// Records an attempt and moves the delivery on: delivered (2xx), pending again at `retry_at`, or
-/// failed when `retry_at` is `None`.
+/// failed when `retry_at` is `None`. One transaction: the log never shows an attempt the delivery
+/// does not count, nor the other way round.
 pub async fn record_attempt(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     delivery: &DueDelivery,
     result: &AttemptResult,
     retry_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let attempt = delivery.attempts + 1;
+    let txn = db.begin().await?;
     wa::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(delivery.company_id.as_uuid()),
@@ -239,7 +241,7 @@ pub async fn record_attempt(
         duration_ms: Set(i32::try_from(result.duration_ms).unwrap_or(i32::MAX)),
         created_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     let delivered = result.status.is_some_and(|s| (200..300).contains(&s));
     let status = if delivered {
@@ -266,8 +268,9 @@ pub async fn record_attempt(
             Expr::value(delivered.then_some(now)),
         )
         .filter(wd::Column::Id.eq(delivery.id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(())
 }
 
