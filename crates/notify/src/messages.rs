@@ -194,6 +194,24 @@ pub fn email(event: AppointmentEvent, f: &AppointmentFacts) -> EmailContent {
     }
 }
 
+/// The email that confirms a new address: subject and text with the 6-digit code.
+pub fn email_code(locale: Locale, code: &str, company: &str) -> (String, String) {
+    match locale {
+        Locale::De => (
+            format!("Ihre neue E-Mail-Adresse bei {company}"),
+            format!(
+                "{code} ist Ihr Code, um diese E-Mail-Adresse bei {company} zu bestätigen. Er ist 30 Minuten gültig. Wenn Sie das nicht waren, ignorieren Sie diese Nachricht."
+            ),
+        ),
+        Locale::En => (
+            format!("Your new email address at {company}"),
+            format!(
+                "{code} is your code to confirm this email address at {company}. It is valid for 30 minutes. If this was not you, ignore this message."
+            ),
+        ),
+    }
+}
+
 /// The sign-in code SMS as the message history shows it: the code replaced by dots.
 pub fn masked_sign_in_code(locale: Locale, company: &str) -> String {
     match locale {
@@ -292,6 +310,15 @@ mod tests {
         assert!(!clean.contains("javascript"));
         assert!(!clean.contains("img"));
         assert!(clean.contains("Hi"));
+    }
+
+    #[test]
+    fn email_codes_carry_the_code_in_both_languages() {
+        for locale in [Locale::De, Locale::En] {
+            let (subject, text) = email_code(locale, "123456", "Praxis Dr. Weber");
+            assert!(subject.contains("Praxis Dr. Weber"), "{subject}");
+            assert!(text.starts_with("123456 "), "{text}");
+        }
     }
 
     #[test]

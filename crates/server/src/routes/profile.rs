@@ -261,22 +261,7 @@ async fn start_email_change(
     }
     let code = random_code()?;
     let mac = email_code_mac(state, scope.customer_id(), email.as_str(), &code)?;
-    let (subject, body) = match locale {
-        Locale::De => (
-            format!("Ihre neue E-Mail-Adresse bei {company_name}"),
-            format!(
-                "{} ist Ihr Code, um diese E-Mail-Adresse bei {company_name} zu bestätigen. Er ist 30 Minuten gültig. Wenn Sie das nicht waren, ignorieren Sie diese Nachricht.",
-                code.expose()
-            ),
-        ),
-        Locale::En => (
-            format!("Your new email address at {company_name}"),
-            format!(
-                "{} is your code to confirm this email address at {company_name}. It is valid for 30 minutes. If this was not you, ignore this message.",
-                code.expose()
-            ),
-        ),
-    };
+    let (subject, body) = portal_notify::messages::email_code(locale, code.expose(), company_name);
     customers::start_email_change(&state.db, scope, email, &mac, now + EMAIL_CODE_TTL).await?;
     notifications::queue(
         &state.db,
