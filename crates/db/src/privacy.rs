@@ -374,6 +374,18 @@ pub async fn erase(
     let txn = db.begin().await?;
     let company = scope.company_id().as_uuid();
     let customer = scope.customer_id().as_uuid();
+    // Starts with a write: on SQLite a transaction that reads first fails to upgrade when another
+    // writer (the outbox worker, say) got in between, while one that writes first simply waits.
+    let live = c::Entity::update_many()
+        .col_expr(c::Column::UpdatedAt, Expr::value(now))
+        .filter(c::Column::Id.eq(customer))
+        .filter(c::Column::CompanyId.eq(company))
+        .filter(c::Column::ErasedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if live.rows_affected == 0 {
+        return Ok(None);
+    }
     let Some(row) = c::Entity::find_by_id(customer)
         .filter(c::Column::CompanyId.eq(company))
         .filter(c::Column::ErasedAt.is_null())
