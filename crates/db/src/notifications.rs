@@ -232,6 +232,17 @@ pub async fn mark_sent(
     Ok(())
 }
 
+/// Replaces a message's stored text (and drops its HTML), e.g. to mask the code of a sent code email.
+pub async fn redact_body(db: &impl ConnectionTrait, id: Uuid, text: &str) -> Result<(), DbError> {
+    n::Entity::update_many()
+        .col_expr(n::Column::BodyText, Expr::value(text))
+        .col_expr(n::Column::BodyHtml, Expr::value(Option::<String>::None))
+        .filter(n::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records a failed attempt: retried at `retry_at`, or failed for good when `retry_at` is `None`.
 pub async fn mark_attempt_failed(
     db: &impl ConnectionTrait,

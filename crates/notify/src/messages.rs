@@ -212,6 +212,31 @@ pub fn email_code(locale: Locale, code: &str, company: &str) -> (String, String)
     }
 }
 
+/// `text` with every code (a run of exactly six digits) replaced by dots: how a sent code message
+/// stays in the history.
+pub fn mask_codes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() == 6 {
+            out.push_str("••••••");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
 /// The sign-in code SMS as the message history shows it: the code replaced by dots.
 pub fn masked_sign_in_code(locale: Locale, company: &str) -> String {
     match locale {
@@ -319,6 +344,15 @@ mod tests {
             assert!(subject.contains("Praxis Dr. Weber"), "{subject}");
             assert!(text.starts_with("123456 "), "{text}");
         }
+    }
+
+    #[test]
+    fn codes_are_masked_and_other_numbers_kept() {
+        assert_eq!(
+            mask_codes("123456 ist Ihr Code, 30 Minuten, Ref. 1234567"),
+            "•••••• ist Ihr Code, 30 Minuten, Ref. 1234567"
+        );
+        assert_eq!(mask_codes("Code: 000111"), "Code: ••••••");
     }
 
     #[test]

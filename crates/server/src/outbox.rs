@@ -10,8 +10,10 @@
 //! says so: that message is sent again when the lease expires (at-least-once at that one point).
 
 use chrono::Duration;
-use portal_db::{companies::CompanyCache, notifications, push};
-use portal_notify::{EmailError, EmailMessage, PushError, PushTarget, SmsError, SmsMessage};
+use portal_db::{companies::CompanyCache, customers, notifications, push};
+use portal_notify::{
+    EmailError, EmailMessage, PushError, PushTarget, SmsError, SmsMessage, messages::mask_codes,
+};
 use serde_json::json;
 
 use crate::state::AppState;
@@ -75,6 +77,7 @@ pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, p
             other => Outcome::Failed(format!("unknown channel {other}")),
         };
         let attempt = message.attempts + 1;
+        let last_attempt = !matches!(outcome, Outcome::Retry(_)) || attempt >= MAX_ATTEMPTS;
         match outcome {
             Outcome::Sent(provider_id) => {
                 notifications::mark_sent(&state.db, message.id, &provider_id, state.clock.now())
@@ -103,6 +106,12 @@ pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, p
                 tracing::warn!(notification = %message.id, attempt, %error, "delivery refused");
                 notifications::mark_attempt_failed(&state.db, message.id, &error, None).await?;
             }
+        }
+        // A code is kept only while it may still be sent; the history shows it masked, like the
+        // sign-in codes, which are never stored at all.
+        if last_attempt && message.kind == customers::EMAIL_CODE_KIND {
+            notifications::redact_body(&state.db, message.id, &mask_codes(&message.body_text))
+                .await?;
         }
     }
     Ok(sent)

@@ -127,27 +127,50 @@ pub fn find_in_dump<'a>(dump: &'a str, needle: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// The code in the newest queued email to `address`.
+/// The code in the newest email to `address` that reached the SMTP server (waits for it).
 pub async fn last_email_code(app: &TestApp, address: &str) -> String {
+    for _ in 0..100 {
+        let code = app
+            .smtp
+            .messages()
+            .iter()
+            .rev()
+            .filter(|mail| mail.contains(address))
+            .find_map(|mail| {
+                mail.lines().find_map(|line| {
+                    let (code, rest) = line.split_at_checked(6)?;
+                    (code.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(' '))
+                        .then(|| code.to_owned())
+                })
+            });
+        if let Some(code) = code {
+            return code;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no code email to {address}");
+}
+
+/// The stored texts of the emails to `address`, newest first.
+pub async fn stored_emails(app: &TestApp, address: &str) -> Vec<String> {
     let backend = app.db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
-            "SELECT body_text FROM notifications WHERE channel = 'email' AND recipient = $1 ORDER BY created_at DESC, id DESC LIMIT 1"
+            "SELECT body_text FROM notifications WHERE channel = 'email' AND recipient = $1 ORDER BY created_at DESC, id DESC"
         }
         _ => {
-            "SELECT body_text FROM notifications WHERE channel = 'email' AND recipient = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+            "SELECT body_text FROM notifications WHERE channel = 'email' AND recipient = ? ORDER BY created_at DESC, id DESC"
         }
     };
-    let row = app
-        .db
-        .query_one_raw(Statement::from_sql_and_values(
+    app.db
+        .query_all_raw(Statement::from_sql_and_values(
             backend,
             sql,
             [address.into()],
         ))
         .await
         .unwrap()
-        .expect("an email to this address");
-    let body: String = row.try_get("", "body_text").unwrap();
-    body.split_whitespace().next().unwrap().to_owned()
+        .iter()
+        .map(|row| row.try_get("", "body_text").unwrap())
+        .collect()
 }

@@ -175,8 +175,20 @@ async fn new_email_is_used_only_after_its_code(app: TestApp) {
     assert_eq!(profile["pending_email"], "anna.neu@example.net");
     let code = last_email_code(&app, "anna.neu@example.net").await;
     assert_eq!(code.len(), 6);
+    // Once sent, the stored copy (the message history) shows the code masked.
+    let mut stored = Vec::new();
+    for _ in 0..100 {
+        stored = stored_emails(&app, "anna.neu@example.net").await;
+        if stored.iter().all(|text| !text.contains(&code)) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("•••••• "), "{}", stored[0]);
     // Saving the same address again at once sends no second code.
     put_profile(&app, &tokens.access, &body).await;
+    assert_eq!(stored_emails(&app, "anna.neu@example.net").await.len(), 1);
     assert_eq!(last_email_code(&app, "anna.neu@example.net").await, code);
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
