@@ -25,10 +25,14 @@ flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run -
 for screen in "signin:/c/praxis-weber/signin" "salon:/c/salon-lumiere/signin" "home:/"; do
   name=${screen%%:*}
   path=${screen#*:}
-  npx --yes lighthouse@12 "http://127.0.0.1:$port$path" --quiet \
-    --chrome-flags="$flags --user-data-dir=$(mktemp -d)" \
-    --only-categories=performance,accessibility,best-practices \
-    --output=json --output=html --output-path="$out/$name"
+  # Lighthouse now and then fails to record the trace (NO_NAVSTART); one more try settles it.
+  for attempt in 1 2; do
+    npx --yes lighthouse@12 "http://127.0.0.1:$port$path" --quiet \
+      --chrome-flags="$flags --user-data-dir=$(mktemp -d)" \
+      --only-categories=performance,accessibility,best-practices \
+      --output=json --output=html --output-path="$out/$name" && break
+    [ "$attempt" = 2 ] && exit 1
+  done
 done
 
 for name in signin salon home; do

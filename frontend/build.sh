@@ -79,7 +79,14 @@ sed -e "s/'portal_bg\.wasm'/'$wasm'/g" -e "s|^\(import .* from \)\"\./__wasm_spl
 grep -q "$wasm" "$dist/$js" || { echo "wasm file name not found in the glue" >&2; exit 1; }
 grep -q "$split" "$dist/$js" || { echo "loader not found in the glue" >&2; exit 1; }
 cat >> "$dist/$js" <<'JS'
-__wbg_init();
+// Start once the loading shell from index.html is on screen (after the next frame; at the latest
+// after 200 ms, as hidden tabs get no frames). The wasm itself is already downloading (preload).
+{
+  let started = false;
+  const boot = () => { if (!started) { started = true; __wbg_init(); } };
+  requestAnimationFrame(() => setTimeout(boot, 0));
+  setTimeout(boot, 200);
+}
 if ("serviceWorker" in navigator) {
   addEventListener("load", () => navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {}));
 }
