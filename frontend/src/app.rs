@@ -1,4 +1,6 @@
-//! The application frame: routes, shared context (language, tenant, session) and the layout.
+//! The application frame: routes and the layout. The shared context (language, tenant, session)
+//! lives in [`crate::state`], which pages, components, the lazy loader and live updates import
+//! instead of this file.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
@@ -14,69 +16,8 @@ use crate::{
     i18n::{Lang, T},
     lazy::{Lazy, Screen},
     pages,
+    state::{Auth, Ctx, Tenant, ctx, tenant},
 };
-
-/// Where the session stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// Still asking the server (silent refresh at start).
-    Checking,
-    /// An access token is held.
-    SignedIn,
-    /// No session: show the sign-in.
-    SignedOut,
-    /// The network is down: pages show what the service worker kept.
-    Offline,
-}
-
-/// What every page can reach through `use_context::<Ctx>()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    /// Interface language.
-    pub lang: RwSignal<Lang>,
-    /// Session state.
-    pub auth: RwSignal<Auth>,
-    /// True when the last answer came from the offline cache.
-    pub stale: RwSignal<bool>,
-    /// True when a session ended under the customer's feet (the sign-in says so).
-    pub expired: RwSignal<bool>,
-    /// Unread messages (the badge in the navigation).
-    pub unread: RwSignal<u64>,
-}
-
-impl Ctx {
-    /// The text for `key` in the current language (reactive).
-    pub fn t(&self, key: T) -> &'static str {
-        key.get(self.lang.get())
-    }
-
-    /// Switches the language and remembers the choice on this device.
-    pub fn set_lang(&self, lang: Lang) {
-        self.lang.set(lang);
-        browser::store("portal-lang", lang.tag());
-        browser::set_document_lang(lang.tag());
-    }
-}
-
-/// The context; panics only if a component is rendered outside [`App`], a programming error.
-pub fn ctx() -> Ctx {
-    #[expect(clippy::expect_used, reason = "every page is rendered inside App")]
-    use_context::<Ctx>().expect("App provides Ctx")
-}
-
-/// The tenant of the current `/c/{slug}` path.
-#[derive(Debug, Clone)]
-pub struct Tenant {
-    /// The slug from the path.
-    pub slug: String,
-}
-
-/// The tenant context (set by the `/c/{slug}` layout).
-pub fn tenant() -> Tenant {
-    use_context::<Tenant>().unwrap_or(Tenant {
-        slug: String::new(),
-    })
-}
 
 /// The root component: language, session check and routes.
 #[component]
@@ -163,15 +104,6 @@ pub fn RequireAuth(
         Auth::Checking | Auth::SignedOut => {
             view! { <p class="muted" role="status">{ctx.t(T::Loading)}</p> }.into_any()
         }
-    }
-}
-
-/// Handles a failed call the same way on every page: an ended session goes back to sign-in.
-pub fn on_session_error(err: &ApiError) {
-    if *err == ApiError::SessionExpired {
-        let ctx = ctx();
-        ctx.expired.set(true);
-        ctx.auth.set(Auth::SignedOut);
     }
 }
 

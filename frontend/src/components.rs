@@ -6,8 +6,8 @@ use portal_api_types::ErrorCode;
 use crate::{
     api,
     api::ApiError,
-    app::{Auth, ctx, on_session_error},
     i18n::{self, T},
+    state::{Auth, ctx, on_session_error},
 };
 
 /// Shows a failed call as a sentence the customer understands, with the deadline and the number

@@ -12,7 +12,7 @@
 
 use leptos::prelude::*;
 
-use crate::{app::ctx, i18n::T, pages};
+use crate::{i18n::T, pages, state::ctx};
 
 /// A screen that lives in its own chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod push;
 pub mod single_flight;
 pub mod sse;
+pub mod state;
 
 pub use app::App;
 

@@ -19,8 +19,8 @@ use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCredentials};
 
 use crate::{
     api,
-    app::{Auth, Ctx},
     sse::{Next, Reconnect, SseParser},
+    state::{Auth, Ctx},
 };
 
 /// The stream's path.

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use portal_api_types::{ErrorCode, Problem, appointments::Slot, appointments::StaffSummary};
 use portal_frontend::{
     api::ApiError,
-    app::{Auth, Ctx},
     components::ErrorNote,
     i18n::Lang,
     pages::{appointment::group_by_day, devices::short_agent},
+    state::{Auth, Ctx},
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

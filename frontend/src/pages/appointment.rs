@@ -9,12 +9,12 @@ use portal_api_types::appointments::{
 
 use crate::{
     api::{self, ApiError},
-    app::{ctx, on_session_error, tenant},
     browser,
     components::{ErrorNote, Loading},
     i18n::{self, Lang, T},
     live,
     pages::appointments::status_text,
+    state::{ctx, on_session_error, tenant},
 };
 
 /// The detail screen.

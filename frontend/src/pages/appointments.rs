@@ -6,10 +6,10 @@ use portal_api_types::appointments::{AppointmentResponse, AppointmentStatus};
 
 use crate::{
     api,
-    app::{ctx, tenant},
     components::{ErrorNote, Loading},
     i18n::{self, T},
     live,
+    state::{ctx, tenant},
 };
 
 /// The status as a word.

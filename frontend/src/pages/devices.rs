@@ -5,9 +5,9 @@ use portal_api_types::auth::SessionResponse;
 
 use crate::{
     api::{self, ApiError},
-    app::ctx,
     components::{ErrorNote, Loading},
     i18n::{self, T},
+    state::ctx,
 };
 
 /// The devices screen.

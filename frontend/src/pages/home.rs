@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::{app::ctx, browser, i18n::T};
+use crate::{browser, i18n::T, state::ctx};
 
 /// The start page.
 #[component]

@@ -10,9 +10,9 @@ use portal_api_types::{
 
 use crate::{
     api::{self, ApiError},
-    app::ctx,
     components::{ErrorNote, Loading, SaveStatus},
     i18n::{self, T},
+    state::ctx,
 };
 
 fn invalid() -> ApiError {

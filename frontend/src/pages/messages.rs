@@ -7,10 +7,10 @@ use portal_api_types::notifications::NotificationSummary;
 
 use crate::{
     api,
-    app::{ctx, tenant},
     components::{ErrorNote, Loading},
     i18n::{self, T},
     live,
+    state::{ctx, tenant},
 };
 
 /// The delivery status as a word (unknown ones are shown as sent by the server).

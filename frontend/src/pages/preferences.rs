@@ -7,10 +7,10 @@ use portal_domain::{Channel, Purpose};
 
 use crate::{
     api::{self, ApiError},
-    app::ctx,
     components::{ErrorNote, Loading, SaveStatus},
     i18n::T,
     push::{self, PushError, PushState},
+    state::ctx,
 };
 
 fn channel_text(c: Channel) -> T {

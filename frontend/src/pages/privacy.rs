@@ -6,10 +6,10 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::{self, ApiError},
-    app::{Auth, ctx, tenant},
     browser,
     components::ErrorNote,
     i18n::T,
+    state::{Auth, ctx, tenant},
 };
 
 /// The privacy screen.

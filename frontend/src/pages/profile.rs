@@ -9,9 +9,9 @@ use portal_domain::{EmailAddress, Locale, PersonName};
 
 use crate::{
     api::{self, ApiError},
-    app::ctx,
     components::{ErrorNote, Loading, SaveStatus},
     i18n::{Lang, T},
+    state::ctx,
 };
 
 /// The profile screen.

@@ -7,10 +7,10 @@ use portal_api_types::auth::SignInChallenge;
 
 use crate::{
     api::{self, ApiError},
-    app::{Auth, ctx, tenant},
     browser,
     components::ErrorNote,
     i18n::T,
+    state::{Auth, ctx, tenant},
 };
 
 /// The sign-in screen.

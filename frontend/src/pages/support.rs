@@ -6,10 +6,10 @@ use portal_api_types::support::SupportMessage;
 
 use crate::{
     api::{self, ApiError},
-    app::{ctx, on_session_error},
     components::ErrorNote,
     i18n::{self, T},
     live,
+    state::{ctx, on_session_error},
 };
 
 /// The chat screen.
