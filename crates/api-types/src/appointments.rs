@@ -6,22 +6,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Appointment status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentStatus {
-    /// Booked, not yet confirmed by the business.
-    Booked,
-    /// Confirmed by the business.
-    Confirmed,
-    /// Cancelled (see `cancellation`).
-    Cancelled,
-    /// Took place.
-    Completed,
-    /// The customer did not come.
-    NoShow,
-}
+/// Appointment status (one definition, in the domain crate).
+pub use portal_domain::AppointmentStatus;
 
 /// The service booked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

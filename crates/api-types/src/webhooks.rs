@@ -90,3 +90,118 @@ pub struct WebhookDeliveryList {
     /// Newest first.
     pub items: Vec<WebhookDelivery>,
 }
+
+/// A webhook event with its data, as integrators receive it in the body of a delivery:
+/// `{"id": …, "event": "appointment.cancelled", "created_at": …, "data": {…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "event", content = "data")]
+pub enum WebhookEvent {
+    /// The customer cancelled an appointment in the portal.
+    #[serde(rename = "appointment.cancelled")]
+    AppointmentCancelled(AppointmentCancelled),
+    /// The customer moved an appointment in the portal.
+    #[serde(rename = "appointment.rescheduled")]
+    AppointmentRescheduled(AppointmentRescheduled),
+    /// The customer erased their account: delete what you hold about them.
+    #[serde(rename = "customer.erased")]
+    CustomerErased(CustomerErased),
+    /// A support message was written (by the customer or by staff).
+    #[serde(rename = "support.message_created")]
+    SupportMessageCreated(SupportMessageCreated),
+}
+
+impl WebhookEvent {
+    /// Every event name, as endpoints subscribe to them.
+    pub const NAMES: [&'static str; 4] = [
+        "appointment.cancelled",
+        "appointment.rescheduled",
+        "customer.erased",
+        "support.message_created",
+    ];
+
+    /// The event's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::AppointmentCancelled(_) => Self::NAMES[0],
+            Self::AppointmentRescheduled(_) => Self::NAMES[1],
+            Self::CustomerErased(_) => Self::NAMES[2],
+            Self::SupportMessageCreated(_) => Self::NAMES[3],
+        }
+    }
+}
+
+/// The body of a webhook delivery (without the `id`, which each delivery adds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookPayload {
+    /// When the event happened.
+    pub created_at: DateTime<Utc>,
+    /// The event and its data.
+    #[serde(flatten)]
+    pub event: WebhookEvent,
+}
+
+/// Data of `appointment.cancelled`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentCancelled {
+    /// Appointment.
+    pub appointment_id: Uuid,
+    /// Customer.
+    pub customer_id: Uuid,
+    /// Your reference, if you set one.
+    pub external_ref: Option<String>,
+    /// Its start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// The customer's reason, if given.
+    pub reason: Option<String>,
+    /// Always `customer` (your own cancellations are not echoed).
+    pub cancelled_by: String,
+}
+
+/// Data of `appointment.rescheduled`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentRescheduled {
+    /// Appointment.
+    pub appointment_id: Uuid,
+    /// Customer.
+    pub customer_id: Uuid,
+    /// Your reference, if you set one.
+    pub external_ref: Option<String>,
+    /// The start before the move (UTC).
+    pub previous_starts_at: DateTime<Utc>,
+    /// New start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// New end (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// Staff member afterwards.
+    pub staff_id: Uuid,
+    /// Always `customer`.
+    pub rescheduled_by: String,
+}
+
+/// Data of `customer.erased`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerErased {
+    /// The erased customer.
+    pub customer_id: Uuid,
+}
+
+/// Data of `support.message_created`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupportMessageCreated {
+    /// Message.
+    pub message_id: Uuid,
+    /// The customer of the conversation.
+    pub customer_id: Uuid,
+    /// `customer` or `staff`.
+    pub author: String,
+    /// Text.
+    pub body: String,
+    /// Written at.
+    pub created_at: DateTime<Utc>,
+}

@@ -1,24 +1,23 @@
-//! Appointments: reads with their branch, staff and service, and the three writes — create,
-//! reschedule, cancel — each a single guarded statement so no interleaving can double-book a
-//! staff member or act on a stale version, on SQLite and PostgreSQL alike.
+//! Appointments: reads with their branch, staff and service, and the writes — create, reschedule,
+//! cancel, update — each a single guarded statement so no interleaving can double-book a staff
+//! member or act on a stale version, on SQLite and PostgreSQL alike. The writes run inside the
+//! caller's transaction (a use case writes the change and its effects together); every function
+//! takes a [`Tenant`], which supplies the company, customer and branch filters.
 
 use chrono::{DateTime, Utc};
-use portal_domain::{CompanyId, CustomerId, schedule::AppointmentStatus};
+use portal_domain::{AppointmentStatus, CompanyId, CustomerId, HistoryKind};
 use portal_entity::{
     appointment_events as ev, appointments as a, branches as b, services as sv, staff as st,
     time_off as to,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Select, UpdateMany,
     sea_query::{Condition, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
 
-use crate::{
-    CustomerScope, DbError,
-    notifications::{self, NewNotification},
-};
+use crate::{CustomerScope, DbError, Tenant, api_keys::IntegratorScope};
 
 /// Where an appointment takes place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +38,28 @@ pub struct BranchInfo {
     pub phone: Option<String>,
     /// IANA zone.
     pub timezone: String,
+}
+
+impl BranchInfo {
+    /// The branch's IANA zone; a stored name chrono-tz does not know is corrupt data.
+    pub fn zone(&self) -> Result<chrono_tz::Tz, DbError> {
+        self.timezone
+            .parse()
+            .map_err(|_| DbError::Corrupt(format!("branch {} time zone", self.id)))
+    }
+
+    /// Address lines: street, then postal code and city.
+    pub fn address_lines(&self) -> Vec<String> {
+        let city = [self.postal_code.as_deref(), self.city.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [self.street.clone(), Some(city).filter(|c| !c.is_empty())]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }
 
 /// What is booked.
@@ -102,8 +123,8 @@ pub struct Appointment {
 /// One entry of an appointment's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentEvent {
-    /// `created`, `rescheduled`, `cancelled`.
-    pub kind: String,
+    /// What happened.
+    pub kind: HistoryKind,
     /// `customer`, `integrator:<key prefix>`, `staff`, `system`.
     pub actor: String,
     /// Previous start (reschedules).
@@ -288,9 +309,7 @@ pub async fn list_for_customer(
     limit: u64,
     now: DateTime<Utc>,
 ) -> Result<Vec<Appointment>, DbError> {
-    let mut query = with_details()
-        .filter(a::Column::CompanyId.eq(scope.company_id().as_uuid()))
-        .filter(a::Column::CustomerId.eq(scope.customer_id().as_uuid()));
+    let mut query = visible(with_details(), scope.into());
     query = match period {
         // The lower bound on the start lets the (company, customer, starts_at) index seek past the
         // history instead of scanning it: no appointment lasts longer than MAX_LENGTH.
@@ -327,43 +346,55 @@ pub async fn list_for_customer(
     fetch(db, query.limit(limit)).await
 }
 
-/// One of the customer's appointments; `None` for anything else (missing or someone else's).
-pub async fn find_for_customer(
+/// The rows of `a` visible to `tenant`.
+fn visible<Q: QueryFilter>(query: Q, tenant: Tenant<'_>) -> Q {
+    let mut query = query.filter(a::Column::CompanyId.eq(tenant.company_id().as_uuid()));
+    if let Some(customer) = tenant.customer_id() {
+        query = query.filter(a::Column::CustomerId.eq(customer.as_uuid()));
+    }
+    if let Some(branch) = tenant.branch_id() {
+        query = query.filter(a::Column::BranchId.eq(branch.as_uuid()));
+    }
+    query
+}
+
+/// One appointment visible to `tenant`; `None` for anything else (missing, someone else's, another
+/// branch's for a branch key), so every caller answers alike.
+pub async fn find(
     db: &impl ConnectionTrait,
-    scope: &CustomerScope,
+    tenant: Tenant<'_>,
     id: Uuid,
 ) -> Result<Option<Appointment>, DbError> {
-    let query = with_details()
-        .filter(a::Column::Id.eq(id))
-        .filter(a::Column::CompanyId.eq(scope.company_id().as_uuid()))
-        .filter(a::Column::CustomerId.eq(scope.customer_id().as_uuid()));
+    let query = visible(with_details().filter(a::Column::Id.eq(id)), tenant);
     Ok(fetch(db, query).await?.pop())
 }
 
 /// The history of an appointment, oldest first.
 pub async fn events(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    id: Uuid,
+    appointment: &Appointment,
 ) -> Result<Vec<AppointmentEvent>, DbError> {
     let rows = ev::Entity::find()
-        .filter(ev::Column::AppointmentId.eq(id))
-        .filter(ev::Column::CompanyId.eq(company.as_uuid()))
+        .filter(ev::Column::AppointmentId.eq(appointment.id))
+        .filter(ev::Column::CompanyId.eq(appointment.company_id.as_uuid()))
         .order_by_asc(ev::Column::CreatedAt)
         .order_by_asc(ev::Column::Id)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AppointmentEvent {
-            kind: r.kind,
-            actor: r.actor,
-            from_starts_at: r.from_starts_at,
-            to_starts_at: r.to_starts_at,
-            reason: r.reason,
-            created_at: r.created_at,
+    rows.into_iter()
+        .map(|r| {
+            Ok(AppointmentEvent {
+                kind: HistoryKind::parse(&r.kind).ok_or_else(|| {
+                    DbError::Corrupt(format!("appointment_events.kind {:?}", r.kind))
+                })?,
+                actor: r.actor,
+                from_starts_at: r.from_starts_at,
+                to_starts_at: r.to_starts_at,
+                reason: r.reason,
+                created_at: r.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Busy time of a staff member between `from` and `to`: active appointments (with their services'
@@ -384,7 +415,7 @@ pub async fn busy_for_staff(
         .join(JoinType::InnerJoin, a::Relation::Services.def())
         .filter(a::Column::CompanyId.eq(company.as_uuid()))
         .filter(a::Column::StaffId.eq(staff))
-        .filter(a::Column::Status.is_in(ACTIVE))
+        .filter(a::Column::Status.is_in(AppointmentStatus::active_names()))
         .filter(a::Column::StartsAt.lt(to))
         // Bounds the (staff_id, starts_at) index range from below, so history is never scanned.
         .filter(a::Column::StartsAt.gt(from - MAX_LENGTH))
@@ -408,8 +439,6 @@ pub async fn busy_for_staff(
     Ok(busy)
 }
 
-const ACTIVE: [&str; 2] = ["booked", "confirmed"];
-
 /// A condition that is true when `staff` has an active appointment (other than `exclude`) or time
 /// off overlapping `[start, end)`.
 fn staff_busy(staff: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, exclude: Uuid) -> Condition {
@@ -418,7 +447,9 @@ fn staff_busy(staff: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, exclude: Uu
         .from(a::Entity)
         .and_where(Expr::col((a::Entity, a::Column::StaffId)).eq(staff))
         .and_where(Expr::col((a::Entity, a::Column::Id)).ne(exclude))
-        .and_where(Expr::col((a::Entity, a::Column::Status)).is_in(ACTIVE))
+        .and_where(
+            Expr::col((a::Entity, a::Column::Status)).is_in(AppointmentStatus::active_names()),
+        )
         .and_where(Expr::col((a::Entity, a::Column::StartsAt)).lt(end))
         .and_where(Expr::col((a::Entity, a::Column::StartsAt)).gt(start - MAX_LENGTH))
         .and_where(Expr::col((a::Entity, a::Column::EndsAt)).gt(start))
@@ -447,101 +478,73 @@ async fn lock_staff(db: &impl ConnectionTrait, staff: Uuid) -> Result<(), DbErro
     Ok(())
 }
 
-/// What a change also writes, atomically with it: the customer's confirmation and the
-/// integrators' webhook.
-#[derive(Debug, Default)]
-pub struct Effects {
-    /// Confirmation messages to queue (SMS, email, push).
-    pub messages: Vec<NewNotification>,
-    /// Webhook event and payload to queue for subscribed endpoints.
-    pub webhook: Option<(&'static str, serde_json::Value)>,
-}
-
-impl Effects {
-    async fn write(
-        self,
-        db: &impl ConnectionTrait,
-        company: CompanyId,
-        now: DateTime<Utc>,
-    ) -> Result<(), DbError> {
-        for message in self.messages {
-            notifications::queue(db, message, now).await?;
-        }
-        if let Some((event, payload)) = self.webhook {
-            crate::webhooks::enqueue(db, company, event, &payload, now).await?;
-        }
-        Ok(())
-    }
-}
-
-/// Who changed an appointment.
+/// Who changed an appointment, as its history records it.
 #[derive(Debug, Clone)]
-pub struct Actor {
+pub struct ChangedBy {
     /// `customer`, `integrator:<key prefix>`, `staff`, `system`.
     pub name: String,
     /// The acting customer or key id, if any.
     pub id: Option<String>,
 }
 
-/// Moves an appointment of the customer (or, with `scope = None`, any of `company`) to
-/// `[starts_at, ends_at)` with `staff`, if it is still at `expected_version` and the staff member
-/// is free then. One transaction: the move, its history entry and the queued confirmation.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one guarded write needs all of them"
-)]
-pub async fn reschedule(
-    db: &sea_orm::DatabaseConnection,
-    company: CompanyId,
-    customer: Option<CustomerId>,
+/// `update` guarded by the tenant, the version and an active status.
+fn guarded(
+    update: UpdateMany<a::Entity>,
+    tenant: Tenant<'_>,
     id: Uuid,
     expected_version: i32,
-    staff: Uuid,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    actor: &Actor,
-    effects: Effects,
+) -> UpdateMany<a::Entity> {
+    visible(update, tenant)
+        .filter(a::Column::Id.eq(id))
+        .filter(a::Column::Version.eq(expected_version))
+}
+
+/// A move of an appointment.
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    /// The start it moves from (the one read at `expected_version`).
+    pub from_starts_at: DateTime<Utc>,
+    /// Staff member afterwards.
+    pub staff: Uuid,
+    /// New start.
+    pub starts_at: DateTime<Utc>,
+    /// New end.
+    pub ends_at: DateTime<Utc>,
+}
+
+/// Moves an active appointment visible to `tenant`, if it is still at `expected_version` and the
+/// staff member is free then, and records the move in its history. Run it in a transaction with
+/// the move's effects.
+pub async fn reschedule(
+    txn: &impl ConnectionTrait,
+    tenant: Tenant<'_>,
+    id: Uuid,
+    expected_version: i32,
+    to: Move,
+    by: &ChangedBy,
     now: DateTime<Utc>,
 ) -> Result<WriteOutcome, DbError> {
-    // Read outside the transaction: on SQLite a transaction that reads first and writes later can
-    // fail to upgrade under concurrency, while one that starts with its write simply waits. The
-    // version guard below makes this read exact: same version, same start.
-    let previous: Option<(DateTime<Utc>,)> = a::Entity::find_by_id(id)
-        .select_only()
-        .column(a::Column::StartsAt)
-        .filter(a::Column::CompanyId.eq(company.as_uuid()))
-        .filter(a::Column::Version.eq(expected_version))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let Some((from_starts_at,)) = previous else {
-        return Ok(WriteOutcome::Stale);
-    };
-    let txn = db.begin().await?;
-    lock_staff(&txn, staff).await?;
-    let mut update = a::Entity::update_many()
-        .col_expr(a::Column::StaffId, Expr::value(staff))
-        .col_expr(a::Column::StartsAt, Expr::value(starts_at))
-        .col_expr(a::Column::EndsAt, Expr::value(ends_at))
+    lock_staff(txn, to.staff).await?;
+    let update = a::Entity::update_many()
+        .col_expr(a::Column::StaffId, Expr::value(to.staff))
+        .col_expr(a::Column::StartsAt, Expr::value(to.starts_at))
+        .col_expr(a::Column::EndsAt, Expr::value(to.ends_at))
         .col_expr(a::Column::Version, Expr::col(a::Column::Version).add(1))
         .col_expr(a::Column::UpdatedAt, Expr::value(now))
-        .filter(a::Column::Id.eq(id))
-        .filter(a::Column::CompanyId.eq(company.as_uuid()))
-        .filter(a::Column::Version.eq(expected_version))
-        .filter(a::Column::Status.is_in(ACTIVE));
-    if let Some(customer) = customer {
-        update = update.filter(a::Column::CustomerId.eq(customer.as_uuid()));
-    }
-    let guarded = update.filter(staff_busy(staff, starts_at, ends_at, id).not());
-    if guarded.exec(&txn).await?.rows_affected != 1 {
-        // Tell a taken slot from a changed appointment: the latter is still at the old version?
-        let unchanged = a::Entity::find_by_id(id)
-            .filter(a::Column::CompanyId.eq(company.as_uuid()))
+        .filter(a::Column::Status.is_in(AppointmentStatus::active_names()))
+        .filter(staff_busy(to.staff, to.starts_at, to.ends_at, id).not());
+    if guarded(update, tenant, id, expected_version)
+        .exec(txn)
+        .await?
+        .rows_affected
+        != 1
+    {
+        // Tell a taken slot from a changed appointment: the latter is no longer at that version.
+        let unchanged = visible(a::Entity::find_by_id(id), tenant)
             .filter(a::Column::Version.eq(expected_version))
-            .one(&txn)
+            .one(txn)
             .await?
             .is_some();
-        txn.rollback().await?;
         return Ok(if unchanged {
             WriteOutcome::SlotTaken
         } else {
@@ -549,41 +552,36 @@ pub async fn reschedule(
         });
     }
     record_event(
-        &txn,
-        company,
+        txn,
+        tenant.company_id(),
         id,
-        "rescheduled",
-        actor,
-        Some(from_starts_at),
-        Some(starts_at),
+        HistoryKind::Rescheduled,
+        by,
+        Some(to.from_starts_at),
+        Some(to.starts_at),
         None,
         now,
     )
     .await?;
-    effects.write(&txn, company, now).await?;
-    txn.commit().await?;
     Ok(WriteOutcome::Done)
 }
 
-/// Cancels an active appointment still at `expected_version`; one transaction with its history
-/// entry and the queued confirmation.
+/// Cancels an active appointment visible to `tenant` still at `expected_version` and records it in
+/// its history. Run it in a transaction with the cancellation's effects.
 #[allow(
     clippy::too_many_arguments,
     reason = "one guarded write needs all of them"
 )]
 pub async fn cancel(
-    db: &sea_orm::DatabaseConnection,
-    company: CompanyId,
-    customer: Option<CustomerId>,
+    txn: &impl ConnectionTrait,
+    tenant: Tenant<'_>,
     id: Uuid,
     expected_version: i32,
     reason: Option<&str>,
-    actor: &Actor,
-    effects: Effects,
+    by: &ChangedBy,
     now: DateTime<Utc>,
 ) -> Result<WriteOutcome, DbError> {
-    let txn = db.begin().await?;
-    let mut update = a::Entity::update_many()
+    let update = a::Entity::update_many()
         .col_expr(
             a::Column::Status,
             Expr::value(AppointmentStatus::Cancelled.as_str()),
@@ -592,41 +590,39 @@ pub async fn cancel(
             a::Column::CancelReason,
             Expr::value(reason.map(str::to_owned)),
         )
-        .col_expr(a::Column::CancelledBy, Expr::value(actor.name.clone()))
+        .col_expr(a::Column::CancelledBy, Expr::value(by.name.clone()))
         .col_expr(a::Column::CancelledAt, Expr::value(now))
         .col_expr(a::Column::Version, Expr::col(a::Column::Version).add(1))
         .col_expr(a::Column::UpdatedAt, Expr::value(now))
-        .filter(a::Column::Id.eq(id))
-        .filter(a::Column::CompanyId.eq(company.as_uuid()))
-        .filter(a::Column::Version.eq(expected_version))
-        .filter(a::Column::Status.is_in(ACTIVE));
-    if let Some(customer) = customer {
-        update = update.filter(a::Column::CustomerId.eq(customer.as_uuid()));
-    }
-    if update.exec(&txn).await?.rows_affected != 1 {
-        txn.rollback().await?;
+        .filter(a::Column::Status.is_in(AppointmentStatus::active_names()));
+    if guarded(update, tenant, id, expected_version)
+        .exec(txn)
+        .await?
+        .rows_affected
+        != 1
+    {
         return Ok(WriteOutcome::Stale);
     }
     record_event(
-        &txn,
-        company,
+        txn,
+        tenant.company_id(),
         id,
-        "cancelled",
-        actor,
+        HistoryKind::Cancelled,
+        by,
         None,
         None,
         reason,
         now,
     )
     .await?;
-    effects.write(&txn, company, now).await?;
-    txn.commit().await?;
     Ok(WriteOutcome::Done)
 }
 
 /// What a new appointment is made of.
 #[derive(Debug, Clone)]
 pub struct NewAppointment {
+    /// Id (UUIDv7), chosen by the caller so the confirmation can name it before the insert.
+    pub id: Uuid,
     /// Company.
     pub company_id: CompanyId,
     /// Branch.
@@ -651,16 +647,84 @@ pub struct NewAppointment {
     pub notes: Option<String>,
 }
 
-/// Creates an appointment unless the staff member is busy then. Returns its id.
-pub async fn create(
-    db: &sea_orm::DatabaseConnection,
-    new: NewAppointment,
-    actor: &Actor,
+/// The appointment `new` would be once written (version 1, booked now), read from its branch,
+/// staff member and service; `None` when one of them is not the company's. Lets a booking build
+/// its confirmation before the insert, so both are written in one transaction.
+pub async fn draft(
+    db: &impl ConnectionTrait,
+    new: &NewAppointment,
     now: DateTime<Utc>,
-) -> Result<Result<Uuid, WriteOutcome>, DbError> {
-    let id = Uuid::now_v7();
-    let txn = db.begin().await?;
-    lock_staff(&txn, new.staff_id).await?;
+) -> Result<Option<Appointment>, DbError> {
+    let company = new.company_id.as_uuid();
+    let Some(branch) = b::Entity::find_by_id(new.branch_id)
+        .filter(b::Column::CompanyId.eq(company))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(staff) = st::Entity::find_by_id(new.staff_id)
+        .filter(st::Column::CompanyId.eq(company))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(service) = sv::Entity::find_by_id(new.service_id)
+        .filter(sv::Column::CompanyId.eq(company))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Appointment {
+        id: new.id,
+        company_id: new.company_id,
+        customer_id: new.customer_id,
+        branch: BranchInfo {
+            id: branch.id,
+            name: branch.name,
+            street: branch.street,
+            postal_code: branch.postal_code,
+            city: branch.city,
+            country: branch.country,
+            phone: branch.phone,
+            timezone: branch.timezone,
+        },
+        staff_id: staff.id,
+        staff_name: staff.display_name,
+        service: ServiceInfo {
+            id: service.id,
+            name: service.name,
+            duration_minutes: service.duration_minutes,
+            buffer_before_minutes: service.buffer_before_minutes,
+            buffer_after_minutes: service.buffer_after_minutes,
+            cancel_notice_minutes: service.cancel_notice_minutes,
+            reschedule_notice_minutes: service.reschedule_notice_minutes,
+        },
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        status: new.status,
+        source: new.source.clone(),
+        external_ref: new.external_ref.clone(),
+        cancel_reason: None,
+        cancelled_by: None,
+        cancelled_at: None,
+        version: 1,
+        created_at: now,
+    }))
+}
+
+/// Creates an appointment unless the staff member is busy then, with its first history entry.
+/// Run it in a transaction with the booking's effects.
+pub async fn create(
+    txn: &impl ConnectionTrait,
+    new: &NewAppointment,
+    by: &ChangedBy,
+    now: DateTime<Utc>,
+) -> Result<WriteOutcome, DbError> {
+    let id = new.id;
+    lock_staff(txn, new.staff_id).await?;
     let values: Vec<Expr> = vec![
         Expr::value(id),
         Expr::value(new.company_id.as_uuid()),
@@ -704,25 +768,22 @@ pub async fn create(
         .select_from(select)
         .map_err(|e| DbError::Other(sea_orm::DbErr::Custom(e.to_string())))?
         .to_owned();
-    let result = txn.execute(&insert).await?;
-    if result.rows_affected() != 1 {
-        txn.rollback().await?;
-        return Ok(Err(WriteOutcome::SlotTaken));
+    if txn.execute(&insert).await?.rows_affected() != 1 {
+        return Ok(WriteOutcome::SlotTaken);
     }
     record_event(
-        &txn,
+        txn,
         new.company_id,
         id,
-        "created",
-        actor,
+        HistoryKind::Created,
+        by,
         None,
         Some(new.starts_at),
         None,
         now,
     )
     .await?;
-    txn.commit().await?;
-    Ok(Ok(id))
+    Ok(WriteOutcome::Done)
 }
 
 #[allow(
@@ -733,8 +794,8 @@ async fn record_event(
     db: &impl ConnectionTrait,
     company: CompanyId,
     appointment: Uuid,
-    kind: &str,
-    actor: &Actor,
+    kind: HistoryKind,
+    by: &ChangedBy,
     from_starts_at: Option<DateTime<Utc>>,
     to_starts_at: Option<DateTime<Utc>>,
     reason: Option<&str>,
@@ -745,9 +806,9 @@ async fn record_event(
         id: Set(Uuid::now_v7()),
         company_id: Set(company.as_uuid()),
         appointment_id: Set(appointment),
-        kind: Set(kind.to_owned()),
-        actor: Set(actor.name.clone()),
-        actor_id: Set(actor.id.clone()),
+        kind: Set(kind.as_str().to_owned()),
+        actor: Set(by.name.clone()),
+        actor_id: Set(by.id.clone()),
         from_starts_at: Set(from_starts_at),
         to_starts_at: Set(to_starts_at),
         reason: Set(reason.map(str::to_owned)),
@@ -763,7 +824,7 @@ async fn record_event(
 pub struct ListFilter {
     /// Only this customer's.
     pub customer: Option<CustomerId>,
-    /// Only this branch's (a branch key always sets it).
+    /// Only this branch's (a branch key sees only its own anyway).
     pub branch: Option<Uuid>,
     /// Only this staff member's.
     pub staff: Option<Uuid>,
@@ -773,31 +834,16 @@ pub struct ListFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// One appointment of `company` (restricted to `only_branch` for a branch key).
-pub async fn find(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<Uuid>,
-    id: Uuid,
-) -> Result<Option<Appointment>, DbError> {
-    let mut query = with_details()
-        .filter(a::Column::Id.eq(id))
-        .filter(a::Column::CompanyId.eq(company.as_uuid()));
-    if let Some(branch) = only_branch {
-        query = query.filter(a::Column::BranchId.eq(branch));
-    }
-    Ok(fetch(db, query).await?.pop())
-}
-
-/// A page of the company's appointments by start (then id), ascending.
+/// A page of the appointments the key sees (its company's, or its branch's), by start (then id),
+/// ascending.
 pub async fn list(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    scope: &IntegratorScope,
     filter: &ListFilter,
     after: Option<After>,
     limit: u64,
 ) -> Result<Vec<Appointment>, DbError> {
-    let mut query = with_details().filter(a::Column::CompanyId.eq(company.as_uuid()));
+    let mut query = visible(with_details(), scope.into());
     if let Some(customer) = filter.customer {
         query = query.filter(a::Column::CustomerId.eq(customer.as_uuid()));
     }
@@ -833,29 +879,26 @@ pub async fn list(
 }
 
 /// Changes status (to confirmed, completed or no-show), notes and the integrator's reference of an
-/// appointment still at `expected_version`. `None` keeps a field.
+/// appointment visible to `tenant` still at `expected_version`. `None` keeps a field. Run it in the
+/// caller's transaction.
 #[allow(
     clippy::too_many_arguments,
     reason = "one guarded write needs all of them"
 )]
 pub async fn update_details(
-    db: &DatabaseConnection,
-    company: CompanyId,
+    txn: &impl ConnectionTrait,
+    tenant: Tenant<'_>,
     id: Uuid,
     expected_version: i32,
     status: Option<AppointmentStatus>,
     notes: Option<Option<String>>,
     external_ref: Option<Option<String>>,
-    actor: &Actor,
+    by: &ChangedBy,
     now: DateTime<Utc>,
 ) -> Result<WriteOutcome, DbError> {
-    let txn = db.begin().await?;
     let mut update = a::Entity::update_many()
         .col_expr(a::Column::Version, Expr::col(a::Column::Version).add(1))
-        .col_expr(a::Column::UpdatedAt, Expr::value(now))
-        .filter(a::Column::Id.eq(id))
-        .filter(a::Column::CompanyId.eq(company.as_uuid()))
-        .filter(a::Column::Version.eq(expected_version));
+        .col_expr(a::Column::UpdatedAt, Expr::value(now));
     if let Some(status) = status {
         update = update.col_expr(a::Column::Status, Expr::value(status.as_str()));
     }
@@ -865,17 +908,21 @@ pub async fn update_details(
     if let Some(external_ref) = external_ref {
         update = update.col_expr(a::Column::ExternalRef, Expr::value(external_ref));
     }
-    if update.exec(&txn).await?.rows_affected != 1 {
-        txn.rollback().await?;
+    if guarded(update, tenant, id, expected_version)
+        .exec(txn)
+        .await?
+        .rows_affected
+        != 1
+    {
         return Ok(WriteOutcome::Stale);
     }
     if let Some(status) = status {
         record_event(
-            &txn,
-            company,
+            txn,
+            tenant.company_id(),
             id,
-            "status_changed",
-            actor,
+            HistoryKind::StatusChanged,
+            by,
             None,
             None,
             Some(status.as_str()),
@@ -883,6 +930,5 @@ pub async fn update_details(
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(WriteOutcome::Done)
 }

@@ -2,7 +2,8 @@
 //!
 //! Every function takes the instant it acts at from the caller's clock (never the database's), so
 //! tests can move time, and answers with plain structs made of domain types: SeaORM rows stay here.
-//! Customer-facing functions take a [`CustomerScope`], which only a verified session can produce.
+//! Functions over tenant data take a [`Tenant`]: a [`CustomerScope`] (only a verified session
+//! produces one), an integrator scope (only a verified API key) or a [`SystemScope`] (jobs, CLI).
 
 pub mod api_keys;
 pub mod appointments;
@@ -24,11 +25,13 @@ pub mod reminders;
 pub mod retention;
 pub mod sessions;
 pub mod support;
+pub mod tenant;
 pub mod webhooks;
 
 pub use error::DbError;
-pub use sea_orm::DatabaseConnection;
+pub use sea_orm::{DatabaseConnection, TransactionTrait};
 pub use sessions::{ActiveSession, CustomerScope};
+pub use tenant::{SystemScope, Tenant};
 
 use portal_migration::MigratorTrait;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend};

@@ -4,6 +4,7 @@
 //! tests. Every type that crosses a trust boundary is a newtype with a private field and a fallible
 //! constructor ("parse, don't validate").
 
+pub mod appointment;
 pub mod clock;
 pub mod company;
 pub mod consent;
@@ -16,6 +17,7 @@ pub mod phone;
 pub mod schedule;
 pub mod secret;
 
+pub use appointment::{AppointmentStatus, HistoryKind};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use company::{CompanySlug, Industry};
 pub use consent::{Channel, ConsentSource, Purpose};

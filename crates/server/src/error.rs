@@ -120,6 +120,30 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<portal_usecases::Error> for ApiError {
+    fn from(err: portal_usecases::Error) -> Self {
+        use portal_usecases::Error;
+        match err {
+            Error::NotFound => Self::not_found(),
+            Error::Unauthorized => Self::unauthorized(),
+            Error::Invalid {
+                code,
+                field,
+                message,
+            } => Self::invalid_field(code, field, message),
+            Error::Refused(refusal) => {
+                let mut err = Self::new(refusal.code, refusal.detail);
+                if let Some(deadline) = refusal.deadline {
+                    err = err.deadline(deadline);
+                }
+                err.phone(refusal.phone)
+            }
+            Error::Db(err) => err.into(),
+            Error::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
 impl From<SmsError> for ApiError {
     fn from(err: SmsError) -> Self {
         Self::new(ErrorCode::SmsUnavailable, "We could not send the SMS right now. Nothing was charged; please try again in a minute.")

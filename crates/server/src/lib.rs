@@ -1,14 +1,11 @@
 //! The customer portal server: configuration, wiring, routes and the `portal` command line.
 
-pub mod appointments;
 pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod error;
-pub mod events;
 pub mod extract;
 pub mod integrations;
-pub mod messages;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -23,3 +20,4 @@ pub mod state;
 pub mod support;
 pub mod telemetry;
 pub mod tokens;
+pub mod views;

@@ -6,15 +6,15 @@ use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use portal_db::{
-    DatabaseConnection, DbError,
-    appointments::{self, Actor, NewAppointment},
+    DatabaseConnection, DbError, TransactionTrait,
+    appointments::{self, ChangedBy, NewAppointment},
     catalog, companies, customers,
 };
 use portal_domain::{
-    CompanyId, CompanySlug, CustomerId, EmailAddress, Industry, Locale, PersonName, PhoneNumber,
+    AppointmentStatus, CompanyId, CompanySlug, CustomerId, EmailAddress, Industry, Locale,
+    PersonName, PhoneNumber,
     ids::{BranchId, ServiceId, StaffId},
     phone::EU_EEA_CH,
-    schedule::AppointmentStatus,
 };
 
 /// A demo sign-in, as printed by `just run` and listed in the README.
@@ -377,7 +377,7 @@ impl Shop {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let tz: Tz = chrono_tz::Europe::Berlin;
-        let actor = Actor {
+        let actor = ChangedBy {
             name: "integrator:demo".into(),
             id: None,
         };
@@ -441,6 +441,7 @@ impl Shop {
                         }
                     };
                     let new = NewAppointment {
+                        id: uuid::Uuid::now_v7(),
                         company_id: self.company,
                         branch_id: self.branch.as_uuid(),
                         staff_id: staff.as_uuid(),
@@ -456,10 +457,11 @@ impl Shop {
                     // Booked two weeks before (or at most a day before "now" for upcoming ones), so
                     // demo appointments are past their grace period.
                     let booked_at = (starts_at - Duration::days(14)).min(now - Duration::days(1));
-                    if appointments::create(db, new, &actor, booked_at)
-                        .await?
-                        .is_ok()
+                    let txn = db.begin().await?;
+                    if appointments::create(&txn, &new, &actor, booked_at).await?
+                        == appointments::WriteOutcome::Done
                     {
+                        txn.commit().await?;
                         break;
                     }
                 }

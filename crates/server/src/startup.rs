@@ -61,7 +61,8 @@ impl Application {
             metrics: Metrics::new().context("registering metrics")?,
             mailer,
             push,
-            events: crate::events::EventHub::new(),
+            events: portal_usecases::EventHub::new(),
+            faults: portal_usecases::Faults::default(),
         };
         let listener = TcpListener::bind(&state.settings.server.bind)
             .with_context(|| format!("binding {}", state.settings.server.bind))?;

@@ -31,5 +31,19 @@ pub struct AppState {
     /// Web Push sender with the VAPID key.
     pub push: WebPushSender,
     /// Live updates for SSE clients of this process.
-    pub events: crate::events::EventHub,
+    pub events: portal_usecases::EventHub,
+    /// Failures tests inject into use cases (inert unless armed).
+    pub faults: portal_usecases::Faults,
+}
+
+impl AppState {
+    /// What the use cases work with, borrowed from this state.
+    pub fn ctx(&self) -> portal_usecases::Ctx<'_> {
+        portal_usecases::Ctx {
+            db: &self.db,
+            clock: &*self.clock,
+            events: &self.events,
+            faults: &self.faults,
+        }
+    }
 }

@@ -10,7 +10,7 @@
 pub mod policy;
 pub mod slots;
 
-pub use policy::{AppointmentStatus, ChangeDecision, ChangePolicy, deadline, decide};
+pub use policy::{ChangeDecision, ChangePolicy, deadline, decide};
 pub use slots::{
     Interval, LocalDisplay, SlotRequest, WorkingHours, free_slots, local_display, overlaps,
 };

@@ -1,7 +1,7 @@
 //! Cancellation and reschedule rules: until when a customer may cancel or move an appointment.
 
+use crate::AppointmentStatus;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 /// A company's rule for changes by customers (cancel or reschedule).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,58 +19,6 @@ impl Default for ChangePolicy {
             notice: Duration::hours(24),
             grace_after_booking: Duration::minutes(10),
         }
-    }
-}
-
-/// Where an appointment stands; stored as `booked`, `confirmed`, `cancelled`, `completed`, `no_show`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentStatus {
-    /// Booked, not yet confirmed by the business.
-    Booked,
-    /// Confirmed by the business.
-    Confirmed,
-    /// Cancelled by the customer or the business.
-    Cancelled,
-    /// Took place.
-    Completed,
-    /// The customer did not come.
-    NoShow,
-}
-
-impl AppointmentStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Booked => "booked",
-            Self::Confirmed => "confirmed",
-            Self::Cancelled => "cancelled",
-            Self::Completed => "completed",
-            Self::NoShow => "no_show",
-        }
-    }
-
-    /// Parses the stored name; `None` for anything else (exact, lowercase match).
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "booked" => Some(Self::Booked),
-            "confirmed" => Some(Self::Confirmed),
-            "cancelled" => Some(Self::Cancelled),
-            "completed" => Some(Self::Completed),
-            "no_show" => Some(Self::NoShow),
-            _ => None,
-        }
-    }
-
-    /// Whether the appointment still holds its time: booked or confirmed.
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::Booked | Self::Confirmed)
-    }
-}
-
-impl std::fmt::Display for AppointmentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

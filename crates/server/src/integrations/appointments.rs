@@ -1,40 +1,24 @@
 //! `/appointments`: what the AI phone assistant and booking systems book, move and cancel.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use portal_api_types::{
-    ErrorCode, Problem,
+    Problem,
     appointments::{
-        AppointmentStatus as Status, BusinessCancel, CreateAppointment, IntegratorAppointment,
-        IntegratorAppointmentList, UpdateAppointment,
+        BusinessCancel, CreateAppointment, IntegratorAppointment, IntegratorAppointmentList,
+        UpdateAppointment,
     },
 };
-use portal_db::{
-    api_keys::{ApiScope, IntegratorScope},
-    appointments::{
-        self as repo, Actor, Appointment, Effects, ListFilter, NewAppointment, WriteOutcome,
-    },
-    catalog,
-};
-use portal_domain::{
-    CustomerId,
-    ids::{BranchId, ServiceId, StaffId},
-    schedule::AppointmentStatus,
+use portal_db::api_keys::ApiScope;
+use portal_usecases::{
+    Actor,
+    appointments::{self as uc, BookAppointment, CompanyListInput},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::{auth::Integrator, query::QueryParams};
-use portal_notify::messages::AppointmentEvent;
-
-use crate::{
-    appointments::{local, reference, zone},
-    error::{ApiError, ApiResult},
-    extract::Json,
-    messages,
-    routes::appointments::{decode_cursor, encode_cursor},
-    state::AppState,
-};
+use crate::{error::ApiResult, extract::Json, state::AppState, views::integrator_record};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -43,92 +27,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_appointment)
         .service(update_appointment)
         .service(cancel_appointment);
-}
-
-fn domain_status(s: Status) -> AppointmentStatus {
-    match s {
-        Status::Booked => AppointmentStatus::Booked,
-        Status::Confirmed => AppointmentStatus::Confirmed,
-        Status::Cancelled => AppointmentStatus::Cancelled,
-        Status::Completed => AppointmentStatus::Completed,
-        Status::NoShow => AppointmentStatus::NoShow,
-    }
-}
-
-fn record(a: &Appointment) -> ApiResult<IntegratorAppointment> {
-    let tz = zone(a)?;
-    let status = crate::appointments::api_status(a.status);
-    Ok(IntegratorAppointment {
-        id: a.id,
-        reference: reference(a.id),
-        branch_id: a.branch.id,
-        staff_id: a.staff_id,
-        service_id: a.service.id,
-        customer_id: a.customer_id.as_uuid(),
-        starts_at: local(a.starts_at, tz),
-        ends_at: local(a.ends_at, tz),
-        timezone: tz.name().to_owned(),
-        status,
-        source: a.source.clone(),
-        external_ref: a.external_ref.clone(),
-        cancellation: crate::appointments::cancellation(a, tz),
-        version: a.version,
-    })
-}
-
-fn actor(scope: &IntegratorScope) -> Actor {
-    Actor {
-        name: format!("integrator:{}", scope.key_prefix()),
-        id: Some(scope.key_id().to_string()),
-    }
-}
-
-fn only_branch(scope: &IntegratorScope) -> Option<Uuid> {
-    scope.branch_id().map(BranchId::as_uuid)
-}
-
-fn invalid(field: &str, message: &str) -> ApiError {
-    ApiError::invalid_field(ErrorCode::ValidationFailed, field, message)
-}
-
-fn text_field(field: &str, value: Option<String>, max: usize) -> ApiResult<Option<String>> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        return Err(invalid(field, &format!("at most {max} characters")));
-    }
-    Ok(value)
-}
-
-async fn load(state: &AppState, scope: &IntegratorScope, id: Uuid) -> ApiResult<Appointment> {
-    repo::find(&state.db, scope.company_id(), only_branch(scope), id)
-        .await?
-        .ok_or_else(ApiError::not_found)
-}
-
-/// Checks that `staff` (visible to the key) performs `service`.
-async fn check_performer(
-    state: &AppState,
-    scope: &IntegratorScope,
-    staff: Uuid,
-    service: Uuid,
-    field: &str,
-) -> ApiResult<()> {
-    let services = catalog::staff_services(
-        &state.db,
-        scope.company_id(),
-        scope.branch_id(),
-        StaffId::from_uuid(staff),
-    )
-    .await?
-    .ok_or_else(|| invalid(field, "no such staff member"))?;
-    if services.contains(&ServiceId::from_uuid(service)) {
-        Ok(())
-    } else {
-        Err(invalid(
-            field,
-            "this staff member does not perform the service",
-        ))
-    }
 }
 
 /// Book an appointment
@@ -163,78 +61,19 @@ pub async fn create_appointment(
 ) -> ApiResult<HttpResponse> {
     let scope = integrator.require(ApiScope::Appointments)?;
     let body = body.0;
-    let company = scope.company_id();
-    catalog::find_branch(
-        &state.db,
-        company,
-        scope.branch_id(),
-        BranchId::from_uuid(body.branch_id),
-    )
-    .await?
-    .ok_or_else(|| invalid("branch_id", "no such branch"))?;
-    let service = catalog::find_service(&state.db, company, ServiceId::from_uuid(body.service_id))
-        .await?
-        .ok_or_else(|| invalid("service_id", "no such service"))?;
-    check_performer(&state, scope, body.staff_id, body.service_id, "staff_id").await?;
-    catalog::find_customer(&state.db, company, CustomerId::from_uuid(body.customer_id))
-        .await?
-        .ok_or_else(|| invalid("customer_id", "no such customer"))?;
-    let status = match body.status.map(domain_status) {
-        None => AppointmentStatus::Booked,
-        Some(s @ (AppointmentStatus::Booked | AppointmentStatus::Confirmed)) => s,
-        Some(_) => {
-            return Err(invalid(
-                "status",
-                "a new appointment is booked or confirmed",
-            ));
-        }
-    };
-    let source = body.source.unwrap_or_else(|| "phone_assistant".into());
-    if !["phone_assistant", "integrator", "staff"].contains(&source.as_str()) {
-        return Err(invalid(
-            "source",
-            "one of phone_assistant, integrator, staff",
-        ));
-    }
-    let starts_at = body.starts_at.with_timezone(&Utc);
-    let new = NewAppointment {
-        company_id: company,
+    let input = BookAppointment {
         branch_id: body.branch_id,
         staff_id: body.staff_id,
         service_id: body.service_id,
-        customer_id: CustomerId::from_uuid(body.customer_id),
-        starts_at,
-        ends_at: starts_at + Duration::minutes(service.duration_minutes.into()),
-        status,
-        source,
-        external_ref: text_field("external_ref", body.external_ref, 200)?,
-        notes: text_field("notes", body.notes, 2000)?,
+        customer_id: body.customer_id,
+        starts_at: body.starts_at.with_timezone(&Utc),
+        status: body.status,
+        source: body.source,
+        external_ref: body.external_ref,
+        notes: body.notes,
     };
-    let id = repo::create(&state.db, new, &actor(scope), state.clock.now())
-        .await?
-        .map_err(|_| {
-            ApiError::new(
-                ErrorCode::SlotUnavailable,
-                "The staff member is not free at that time.",
-            )
-        })?;
-    let booked = load(&state, scope, id).await?;
-    // Queued after the booking committed: a crash in between loses this confirmation, not the
-    // booking (repo::create takes no effects yet).
-    let company_row = super::company_of(&state, scope).await?;
-    for message in messages::for_appointment(
-        &state,
-        &company_row,
-        &booked,
-        AppointmentEvent::Booked,
-        None,
-    )
-    .await?
-    {
-        portal_db::notifications::queue(&state.db, message, state.clock.now()).await?;
-    }
-    messages::appointment_changed(&state, &booked, "booked");
-    Ok(HttpResponse::Created().json(record(&booked)?))
+    let booked = uc::book_appointment(&state.ctx(), Actor::Integrator(scope), input).await?;
+    Ok(HttpResponse::Created().json(integrator_record(&booked)?))
 }
 
 /// List appointments
@@ -282,47 +121,25 @@ pub async fn list_appointments(
             "limit",
         ],
     )?;
-    let requested_branch = query.uuid("branch_id")?;
-    let branch = match (only_branch(scope), requested_branch) {
-        (Some(own), Some(other)) if own != other => {
-            return Ok(web::Json(IntegratorAppointmentList {
-                items: vec![],
-                next_cursor: None,
-            }));
-        }
-        (Some(own), _) => Some(own),
-        (None, requested) => requested,
-    };
-    let filter = ListFilter {
-        customer: query.uuid("customer_id")?.map(CustomerId::from_uuid),
-        branch,
-        staff: query.uuid("staff_id")?,
+    let input = CompanyListInput {
+        customer_id: query.uuid("customer_id")?,
+        branch_id: query.uuid("branch_id")?,
+        staff_id: query.uuid("staff_id")?,
         from: query.instant("from")?,
         to: query.instant("to")?,
+        cursor: query.text("cursor").map(str::to_owned),
+        limit: query.limit("limit")?,
     };
-    let after = match query.text("cursor") {
-        Some(c) => {
-            Some(decode_cursor(c).ok_or_else(|| invalid("cursor", "not a cursor from this list"))?)
-        }
-        None => None,
-    };
-    let limit = match query.text("limit") {
-        None => super::query::DEFAULT_LIMIT,
-        Some(l) => l
-            .parse()
-            .ok()
-            .filter(|l| (1..=super::query::MAX_LIMIT).contains(l))
-            .ok_or_else(|| invalid("limit", "between 1 and 100"))?,
-    };
-    let mut page = repo::list(&state.db, scope.company_id(), &filter, after, limit + 1).await?;
-    let next_cursor = if page.len() as u64 > limit {
-        page.truncate(limit as usize);
-        page.last().map(encode_cursor)
-    } else {
-        None
-    };
-    let items = page.iter().map(record).collect::<ApiResult<Vec<_>>>()?;
-    Ok(web::Json(IntegratorAppointmentList { items, next_cursor }))
+    let page = uc::list_company_appointments(&state.ctx(), scope, input).await?;
+    let items = page
+        .items
+        .iter()
+        .map(integrator_record)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(web::Json(IntegratorAppointmentList {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Get an appointment
@@ -349,9 +166,8 @@ pub async fn get_appointment(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<IntegratorAppointment>> {
     let scope = integrator.require(ApiScope::Appointments)?;
-    Ok(web::Json(record(
-        &load(&state, scope, id.into_inner()).await?,
-    )?))
+    let a = uc::get_appointment(&state.ctx(), Actor::Integrator(scope), id.into_inner()).await?;
+    Ok(web::Json(integrator_record(&a)?))
 }
 
 /// Update an appointment
@@ -386,122 +202,22 @@ pub async fn update_appointment(
 ) -> ApiResult<web::Json<IntegratorAppointment>> {
     let scope = integrator.require(ApiScope::Appointments)?;
     let body = body.0;
-    let now = state.clock.now();
-    let appointment = load(&state, scope, id.into_inner()).await?;
-    let stale = || {
-        ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "The appointment changed since version {}; read it again.",
-                body.version
-            ),
-        )
+    let input = uc::UpdateAppointment {
+        version: body.version,
+        starts_at: body.starts_at.map(|s| s.with_timezone(&Utc)),
+        staff_id: body.staff_id,
+        status: body.status,
+        notes: body.notes,
+        external_ref: body.external_ref,
     };
-    if appointment.version != body.version {
-        return Err(stale());
-    }
-    if appointment.status == AppointmentStatus::Cancelled {
-        return Err(ApiError::new(
-            ErrorCode::AlreadyCancelled,
-            "This appointment is cancelled.",
-        ));
-    }
-    let mut version = body.version;
-    if body.starts_at.is_some() || body.staff_id.is_some() {
-        let staff = body.staff_id.unwrap_or(appointment.staff_id);
-        if staff != appointment.staff_id {
-            check_performer(&state, scope, staff, appointment.service.id, "staff_id").await?;
-        }
-        let starts_at = body
-            .starts_at
-            .map_or(appointment.starts_at, |s| s.with_timezone(&Utc));
-        let ends_at = starts_at + (appointment.ends_at - appointment.starts_at);
-        let company = super::company_of(&state, scope).await?;
-        let queued = if starts_at == appointment.starts_at {
-            Vec::new()
-        } else {
-            messages::for_appointment(
-                &state,
-                &company,
-                &appointment,
-                AppointmentEvent::Rescheduled,
-                Some((starts_at, ends_at)),
-            )
-            .await?
-        };
-        let outcome = repo::reschedule(
-            &state.db,
-            scope.company_id(),
-            None,
-            appointment.id,
-            version,
-            staff,
-            starts_at,
-            ends_at,
-            &actor(scope),
-            Effects {
-                messages: queued,
-                webhook: None,
-            },
-            now,
-        )
-        .await?;
-        match outcome {
-            WriteOutcome::Done => version += 1,
-            WriteOutcome::SlotTaken => {
-                return Err(ApiError::new(
-                    ErrorCode::SlotUnavailable,
-                    "The staff member is not free at that time.",
-                ));
-            }
-            WriteOutcome::Stale => return Err(stale()),
-        }
-    }
-    let status = match body.status.map(domain_status) {
-        None => None,
-        Some(
-            s @ (AppointmentStatus::Confirmed
-            | AppointmentStatus::Completed
-            | AppointmentStatus::NoShow),
-        ) => Some(s),
-        Some(_) => {
-            return Err(invalid(
-                "status",
-                "one of confirmed, completed, no_show (cancel with the cancel operation)",
-            ));
-        }
-    };
-    let notes = body
-        .notes
-        .map(|n| text_field("notes", Some(n), 2000))
-        .transpose()?;
-    let external_ref = body
-        .external_ref
-        .map(|r| text_field("external_ref", Some(r), 200))
-        .transpose()?;
-    if status.is_some() || notes.is_some() || external_ref.is_some() {
-        match repo::update_details(
-            &state.db,
-            scope.company_id(),
-            appointment.id,
-            version,
-            status,
-            notes,
-            external_ref,
-            &actor(scope),
-            now,
-        )
-        .await?
-        {
-            WriteOutcome::Done => {}
-            _ => return Err(stale()),
-        }
-    }
-    let updated = load(&state, scope, appointment.id).await?;
-    if updated.version != appointment.version {
-        messages::appointment_changed(&state, &updated, "updated");
-    }
-    Ok(web::Json(record(&updated)?))
+    let updated = uc::update_appointment(
+        &state.ctx(),
+        Actor::Integrator(scope),
+        id.into_inner(),
+        input,
+    )
+    .await?;
+    Ok(web::Json(integrator_record(&updated)?))
 }
 
 /// Cancel an appointment
@@ -531,54 +247,12 @@ pub async fn cancel_appointment(
     body: Json<BusinessCancel>,
 ) -> ApiResult<web::Json<IntegratorAppointment>> {
     let scope = integrator.require(ApiScope::Appointments)?;
-    let appointment = load(&state, scope, id.into_inner()).await?;
-    match appointment.status {
-        AppointmentStatus::Cancelled => {
-            return Err(ApiError::new(
-                ErrorCode::AlreadyCancelled,
-                "This appointment is already cancelled.",
-            ));
-        }
-        AppointmentStatus::Completed | AppointmentStatus::NoShow => {
-            return Err(ApiError::new(
-                ErrorCode::AppointmentNotActive,
-                "This appointment can no longer be changed.",
-            ));
-        }
-        AppointmentStatus::Booked | AppointmentStatus::Confirmed => {}
-    }
-    let reason = text_field("reason", body.0.reason, 500)?;
-    let company = super::company_of(&state, scope).await?;
-    let queued = messages::for_appointment(
-        &state,
-        &company,
-        &appointment,
-        AppointmentEvent::Cancelled,
-        None,
+    let cancelled = uc::cancel_appointment(
+        &state.ctx(),
+        Actor::Integrator(scope),
+        id.into_inner(),
+        body.0.reason,
     )
     .await?;
-    let outcome = repo::cancel(
-        &state.db,
-        scope.company_id(),
-        None,
-        appointment.id,
-        appointment.version,
-        reason.as_deref(),
-        &actor(scope),
-        Effects {
-            messages: queued,
-            webhook: None,
-        },
-        state.clock.now(),
-    )
-    .await?;
-    if outcome != WriteOutcome::Done {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            "The appointment changed meanwhile; read it again.",
-        ));
-    }
-    let cancelled = load(&state, scope, appointment.id).await?;
-    messages::appointment_changed(&state, &cancelled, "cancelled");
-    Ok(web::Json(record(&cancelled)?))
+    Ok(web::Json(integrator_record(&cancelled)?))
 }

@@ -67,6 +67,13 @@ impl QueryParams {
             .transpose()
     }
 
+    /// A page size: a whole number (its range is the use case's to check).
+    pub fn limit(&self, name: &str) -> ApiResult<Option<u64>> {
+        self.text(name)
+            .map(|s| s.parse().map_err(|_| invalid(name, "between 1 and 100")))
+            .transpose()
+    }
+
     /// `cursor` and `limit` (1–100, default 50).
     pub fn page(&self) -> ApiResult<PageRequest> {
         let after = self

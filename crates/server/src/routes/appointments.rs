@@ -2,35 +2,28 @@
 //! reschedule and confirmations.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use portal_api_types::{
     ErrorCode, Problem,
     appointments::{
         AppointmentDetail, AppointmentList, AppointmentResponse, CancelAppointment,
-        RescheduleAppointment, Slot, SlotList, StaffSummary,
+        RescheduleAppointment, SlotList,
     },
 };
-use portal_db::{
-    CustomerScope,
-    appointments::{self as repo, Actor, Appointment, Effects, Period, WriteOutcome},
-    availability,
-    companies::Company,
+use portal_db::appointments::Period;
+use portal_usecases::{
+    Actor,
+    appointments::{self as uc, SlotSearch},
 };
-use portal_domain::schedule::{self, ChangeDecision, Interval, SlotRequest};
-use portal_notify::messages::AppointmentEvent;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
-    appointments::{Change, change_policy, confirmation, detail_response, local, response, zone},
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
-    messages,
     state::AppState,
+    views,
 };
 
 /// Registers the routes.
@@ -55,27 +48,6 @@ pub struct ListQuery {
     cursor: Option<String>,
     /// Page size, 1–100 (default 20).
     limit: Option<u64>,
-}
-
-/// The opaque keyset cursor after `a`.
-pub(crate) fn encode_cursor(a: &Appointment) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{}", a.starts_at.timestamp_micros(), a.id))
-}
-
-/// Reads a cursor made by [`encode_cursor`].
-pub(crate) fn decode_cursor(cursor: &str) -> Option<repo::After> {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    let (micros, id) = raw.split_once('|')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id.parse().ok()?,
-    ))
-}
-
-async fn load(state: &AppState, scope: &CustomerScope, id: Uuid) -> ApiResult<Appointment> {
-    repo::find_for_customer(&state.db, scope, id)
-        .await?
-        .ok_or_else(ApiError::not_found)
 }
 
 /// List appointments
@@ -121,39 +93,24 @@ pub async fn list_appointments(
             ));
         }
     };
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            ErrorCode::ValidationFailed,
-            "limit",
-            "between 1 and 100",
-        ));
-    }
-    let after = match &query.cursor {
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-            ApiError::invalid_field(
-                ErrorCode::ValidationFailed,
-                "cursor",
-                "not a cursor from this list",
-            )
-        })?),
-        None => None,
-    };
-    let scope = &customer.0.scope;
+    let page = uc::list_customer_appointments(
+        &state.ctx(),
+        &customer.0.scope,
+        period,
+        query.cursor.as_deref(),
+        query.limit,
+    )
+    .await?;
     let now = state.clock.now();
-    let mut page = repo::list_for_customer(&state.db, scope, period, after, limit + 1, now).await?;
-    let next_cursor = if page.len() as u64 > limit {
-        page.truncate(limit as usize);
-        page.last().map(encode_cursor)
-    } else {
-        None
-    };
-    let company = &customer.1;
     let items = page
+        .items
         .iter()
-        .map(|a| response(a, company, now))
+        .map(|a| views::customer_view(a, &customer.1, now))
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(web::Json(AppointmentList { items, next_cursor }))
+    Ok(web::Json(AppointmentList {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Get an appointment
@@ -179,47 +136,19 @@ pub async fn get_appointment(
     customer: Customer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AppointmentDetail>> {
-    let scope = &customer.0.scope;
-    let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = &customer.1;
-    Ok(web::Json(
-        detail_response(&state, &appointment, company).await?,
-    ))
+    let history = uc::appointment_history(&state.ctx(), actor(&customer), id.into_inner()).await?;
+    Ok(web::Json(views::customer_detail(
+        &history,
+        &customer.1,
+        state.clock.now(),
+    )?))
 }
 
-/// Maps a refusal of the policy to its problem; `window` is the code for a closed window.
-fn refusal(decision: &ChangeDecision, a: &Appointment, window: ErrorCode) -> ApiResult<()> {
-    let tz = zone(a)?;
-    match decision {
-        ChangeDecision::Allowed { .. } | ChangeDecision::AllowedInGrace { .. } => Ok(()),
-        ChangeDecision::WindowClosed { deadline } => {
-            let phone = a.branch.phone.clone();
-            let call = phone
-                .as_deref()
-                .map(|p| format!(" Please call {p}."))
-                .unwrap_or_default();
-            Err(ApiError::new(
-                window,
-                format!(
-                    "Changes online were possible until {}.{call}",
-                    local(*deadline, tz)
-                ),
-            )
-            .deadline(local(*deadline, tz))
-            .phone(phone))
-        }
-        ChangeDecision::AlreadyCancelled => Err(ApiError::new(
-            ErrorCode::AlreadyCancelled,
-            "This appointment is already cancelled.",
-        )),
-        ChangeDecision::InPast => Err(ApiError::new(
-            ErrorCode::AppointmentInPast,
-            "This appointment has already started.",
-        )),
-        ChangeDecision::NotActive => Err(ApiError::new(
-            ErrorCode::AppointmentNotActive,
-            "This appointment can no longer be changed.",
-        )),
+/// The signed-in customer as the use cases know them.
+fn actor(customer: &Customer) -> Actor<'_> {
+    Actor::Customer {
+        scope: &customer.0.scope,
+        company: &customer.1,
     }
 }
 
@@ -254,92 +183,14 @@ pub async fn cancel_appointment(
     id: web::Path<Uuid>,
     body: Option<Json<CancelAppointment>>,
 ) -> ApiResult<web::Json<AppointmentResponse>> {
-    let reason = body
-        .and_then(|b| b.0.reason)
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(ApiError::invalid_field(
-            ErrorCode::ValidationFailed,
-            "reason",
-            "at most 500 characters",
-        ));
-    }
-    let scope = &customer.0.scope;
-    let now = state.clock.now();
-    let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = &customer.1;
-    let decision = schedule::decide(
-        appointment.status,
-        appointment.starts_at,
-        appointment.created_at,
-        now,
-        &change_policy(&appointment, company, Change::Cancel),
-    );
-    refusal(&decision, &appointment, ErrorCode::CancellationWindowClosed)?;
-    let queued = messages::for_appointment(
-        &state,
-        company,
-        &appointment,
-        AppointmentEvent::Cancelled,
-        None,
-    )
-    .await?;
-    let actor = Actor {
-        name: "customer".into(),
-        id: Some(scope.customer_id().to_string()),
-    };
-    let webhook = webhook_event(
-        "appointment.cancelled",
-        now,
-        json!({
-            "appointment_id": appointment.id,
-            "customer_id": scope.customer_id(),
-            "external_ref": appointment.external_ref,
-            "starts_at": appointment.starts_at,
-            "reason": reason,
-            "cancelled_by": "customer",
-        }),
-    );
-    let effects = Effects {
-        messages: queued,
-        webhook: Some(webhook),
-    };
-    match repo::cancel(
-        &state.db,
-        company.id,
-        Some(scope.customer_id()),
-        appointment.id,
-        appointment.version,
-        reason.as_deref(),
-        &actor,
-        effects,
-        now,
-    )
-    .await?
-    {
-        WriteOutcome::Done => messages::appointment_changed(&state, &appointment, "cancelled"),
-        WriteOutcome::SlotTaken | WriteOutcome::Stale => {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "The appointment changed meanwhile. Please reload it.",
-            ));
-        }
-    }
-    let updated = load(&state, scope, appointment.id).await?;
-    Ok(web::Json(response(&updated, company, now)?))
-}
-
-/// A webhook body: `{event, created_at, data}` (the delivery adds its `id`).
-fn webhook_event(
-    event: &'static str,
-    now: DateTime<Utc>,
-    data: serde_json::Value,
-) -> (&'static str, serde_json::Value) {
-    (
-        event,
-        json!({"event": event, "created_at": now, "data": data}),
-    )
+    let reason = body.and_then(|b| b.0.reason);
+    let cancelled =
+        uc::cancel_appointment(&state.ctx(), actor(&customer), id.into_inner(), reason).await?;
+    Ok(web::Json(views::customer_view(
+        &cancelled,
+        &customer.1,
+        state.clock.now(),
+    )?))
 }
 
 /// Query of the slot search.
@@ -354,9 +205,6 @@ pub struct SlotQuery {
     /// Also offer other staff who perform the same service at the same branch.
     any_staff: Option<bool>,
 }
-
-/// Grid of offered start times.
-const SLOT_STEP_MINUTES: i64 = 15;
 
 /// Free slots to move an appointment to
 ///
@@ -386,104 +234,14 @@ pub async fn list_slots(
     id: web::Path<Uuid>,
     query: web::Query<SlotQuery>,
 ) -> ApiResult<web::Json<SlotList>> {
-    let scope = &customer.0.scope;
-    let now = state.clock.now();
-    let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = &customer.1;
-    let from = query.from.map_or(now, |f| f.with_timezone(&Utc));
-    let to = query
-        .to
-        .map_or(from + Duration::days(7), |t| t.with_timezone(&Utc));
-    if to <= from || to - from > Duration::days(31) {
-        return Err(ApiError::invalid_field(
-            ErrorCode::ValidationFailed,
-            "to",
-            "after `from` and at most 31 days later",
-        ));
-    }
-    let tz = zone(&appointment)?;
-    let staff = if query.any_staff.unwrap_or(false) {
-        availability::staff_for_service(
-            &state.db,
-            company.id,
-            appointment.branch.id,
-            appointment.service.id,
-        )
-        .await?
-    } else {
-        vec![(appointment.staff_id, appointment.staff_name.clone())]
+    let search = SlotSearch {
+        from: query.from.map(|f| f.with_timezone(&Utc)),
+        to: query.to.map(|t| t.with_timezone(&Utc)),
+        any_staff: query.any_staff.unwrap_or(false),
     };
-    let mut slots = Vec::new();
-    for (staff_id, staff_name) in staff {
-        for start in free_starts(&state, &appointment, company, tz, staff_id, from, to, now).await?
-        {
-            slots.push(Slot {
-                starts_at: local(start, tz),
-                ends_at: local(start + duration(&appointment), tz),
-                staff: StaffSummary {
-                    id: staff_id,
-                    name: staff_name.clone(),
-                },
-            });
-        }
-    }
-    slots.sort_by(|a, b| (&a.starts_at, &a.staff.name).cmp(&(&b.starts_at, &b.staff.name)));
-    Ok(web::Json(SlotList {
-        timezone: tz.name().to_owned(),
-        slots,
-    }))
-}
-
-fn duration(a: &Appointment) -> Duration {
-    Duration::minutes(a.service.duration_minutes.into())
-}
-
-/// Free starts of `staff` for `appointment`'s service at its branch between `from` and `to`.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the slot question has this many parts"
-)]
-async fn free_starts(
-    state: &AppState,
-    appointment: &Appointment,
-    company: &Company,
-    tz: Tz,
-    staff: Uuid,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> ApiResult<Vec<DateTime<Utc>>> {
-    let hours =
-        availability::working_hours(&state.db, company.id, staff, appointment.branch.id).await?;
-    // Busy time is fetched with a margin for buffers reaching into the window.
-    let margin = Duration::hours(12);
-    let busy: Vec<Interval> = repo::busy_for_staff(
-        &state.db,
-        company.id,
-        staff,
-        from - margin,
-        to + margin,
-        Some(appointment.id),
-    )
-    .await?
-    .into_iter()
-    .map(|(start, end, before, after)| Interval {
-        start: start - Duration::minutes(before.into()),
-        end: end + Duration::minutes(after.into()),
-    })
-    .collect();
-    let request = SlotRequest {
-        zone: tz,
-        from,
-        to,
-        duration: duration(appointment),
-        buffer_before: Duration::minutes(appointment.service.buffer_before_minutes.into()),
-        buffer_after: Duration::minutes(appointment.service.buffer_after_minutes.into()),
-        step: Duration::minutes(SLOT_STEP_MINUTES),
-        earliest: now + change_policy(appointment, company, Change::Reschedule).notice,
-        latest: now + company.policy.horizon,
-    };
-    Ok(schedule::free_slots(&hours, &busy, &request))
+    let found =
+        uc::find_free_slots(&state.ctx(), actor(&customer), id.into_inner(), search).await?;
+    Ok(web::Json(views::slot_list(&found)))
 }
 
 /// Reschedule an appointment
@@ -516,112 +274,17 @@ pub async fn reschedule_appointment(
     id: web::Path<Uuid>,
     body: Json<RescheduleAppointment>,
 ) -> ApiResult<web::Json<AppointmentResponse>> {
-    let scope = &customer.0.scope;
-    let now = state.clock.now();
-    let appointment = load(&state, scope, id.into_inner()).await?;
-    let company = &customer.1;
-    let decision = schedule::decide(
-        appointment.status,
-        appointment.starts_at,
-        appointment.created_at,
-        now,
-        &change_policy(&appointment, company, Change::Reschedule),
-    );
-    refusal(&decision, &appointment, ErrorCode::RescheduleWindowClosed)?;
-
-    let starts_at = body.0.starts_at.with_timezone(&Utc);
-    let staff = body.0.staff_id.unwrap_or(appointment.staff_id);
-    let unavailable = || {
-        ApiError::new(
-            ErrorCode::SlotUnavailable,
-            "This time is not available. Please pick another one.",
-        )
+    let input = uc::RescheduleAppointment {
+        starts_at: body.0.starts_at.with_timezone(&Utc),
+        staff_id: body.0.staff_id,
     };
-    if staff != appointment.staff_id {
-        let performers = availability::staff_for_service(
-            &state.db,
-            company.id,
-            appointment.branch.id,
-            appointment.service.id,
-        )
-        .await?;
-        if !performers.iter().any(|(id, _)| *id == staff) {
-            return Err(unavailable());
-        }
-    }
-    // The requested start must be one the slot list offers (working hours, buffers, notice, horizon).
-    let tz = zone(&appointment)?;
-    let free = free_starts(
-        &state,
-        &appointment,
-        company,
-        tz,
-        staff,
-        starts_at,
-        starts_at + Duration::seconds(1),
-        now,
-    )
-    .await?;
-    if !free.contains(&starts_at) {
-        return Err(unavailable());
-    }
-    let ends_at = starts_at + duration(&appointment);
-    let queued = messages::for_appointment(
-        &state,
-        company,
-        &appointment,
-        AppointmentEvent::Rescheduled,
-        Some((starts_at, ends_at)),
-    )
-    .await?;
-    let actor = Actor {
-        name: "customer".into(),
-        id: Some(scope.customer_id().to_string()),
-    };
-    let webhook = webhook_event(
-        "appointment.rescheduled",
-        now,
-        json!({
-            "appointment_id": appointment.id,
-            "customer_id": scope.customer_id(),
-            "external_ref": appointment.external_ref,
-            "previous_starts_at": appointment.starts_at,
-            "starts_at": starts_at,
-            "ends_at": ends_at,
-            "staff_id": staff,
-            "rescheduled_by": "customer",
-        }),
-    );
-    let effects = Effects {
-        messages: queued,
-        webhook: Some(webhook),
-    };
-    let outcome = repo::reschedule(
-        &state.db,
-        company.id,
-        Some(scope.customer_id()),
-        appointment.id,
-        appointment.version,
-        staff,
-        starts_at,
-        ends_at,
-        &actor,
-        effects,
-        now,
-    )
-    .await?;
-    match outcome {
-        WriteOutcome::Done => messages::appointment_changed(&state, &appointment, "rescheduled"),
-        WriteOutcome::SlotTaken => return Err(unavailable()),
-        WriteOutcome::Stale => {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "The appointment changed meanwhile. Please reload it.",
-            ));
-        }
-    }
-    let updated = load(&state, scope, appointment.id).await?;
-    Ok(web::Json(response(&updated, company, now)?))
+    let moved =
+        uc::reschedule_appointment(&state.ctx(), actor(&customer), id.into_inner(), input).await?;
+    Ok(web::Json(views::customer_view(
+        &moved,
+        &customer.1,
+        state.clock.now(),
+    )?))
 }
 
 /// Download the confirmation as iCalendar
@@ -649,7 +312,8 @@ pub async fn confirmation_ics(
     customer: Customer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let document = confirmation(&state, &customer.0.scope, &customer.1, id.into_inner()).await?;
+    let document =
+        uc::confirmation_document(&state.ctx(), actor(&customer), id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((
@@ -682,7 +346,8 @@ pub async fn confirmation_pdf(
     customer: Customer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let document = confirmation(&state, &customer.0.scope, &customer.1, id.into_inner()).await?;
+    let document =
+        uc::confirmation_document(&state.ctx(), actor(&customer), id.into_inner()).await?;
     let bytes = portal_documents::pdf(&document).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

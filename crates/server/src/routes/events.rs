@@ -6,7 +6,9 @@ use portal_api_types::Problem;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{error::ApiResult, events::Event, extract::Customer, state::AppState};
+use portal_usecases::events::Event;
+
+use crate::{error::ApiResult, extract::Customer, state::AppState};
 
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);

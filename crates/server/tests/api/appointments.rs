@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use portal_db::{
-    appointments::{self, Actor, NewAppointment},
+    TransactionTrait,
+    appointments::{self, ChangedBy, NewAppointment, WriteOutcome},
     catalog,
 };
 use portal_domain::{
-    Clock, CompanyId, CompanySlug, CustomerId, PhoneNumber,
+    AppointmentStatus, Clock, CompanyId, CompanySlug, CustomerId, PhoneNumber,
     ids::{BranchId, ServiceId, StaffId},
-    schedule::AppointmentStatus,
 };
 use serde_json::{Value, json};
 
@@ -190,6 +190,7 @@ impl Fixture {
         status: AppointmentStatus,
     ) -> String {
         let new = NewAppointment {
+            id: uuid::Uuid::now_v7(),
             company_id: self.company,
             branch_id: self.branch.as_uuid(),
             staff_id: staff.as_uuid(),
@@ -202,17 +203,26 @@ impl Fixture {
             external_ref: None,
             notes: None,
         };
-        let actor = Actor {
-            name: "integrator:test".into(),
-            id: None,
-        };
         let booked_at = app.clock.now() - Duration::days(1);
-        appointments::create(&app.db, new, &actor, booked_at)
+        insert(app, &new, booked_at)
             .await
-            .unwrap()
             .expect("the slot is free")
-            .to_string()
     }
+}
+
+/// Writes an appointment row (as an integrator booked it at `booked_at`); `None` when the slot is
+/// taken.
+async fn insert(app: &TestApp, new: &NewAppointment, booked_at: DateTime<Utc>) -> Option<String> {
+    let by = ChangedBy {
+        name: "integrator:test".into(),
+        id: None,
+    };
+    let txn = app.db.begin().await.unwrap();
+    let outcome = appointments::create(&txn, new, &by, booked_at)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    (outcome == WriteOutcome::Done).then(|| new.id.to_string())
 }
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
@@ -421,6 +431,7 @@ async fn grace_period_allows_cancelling_a_fresh_booking(app: TestApp) {
     let now = app.clock.now();
     let start = now + Duration::hours(3);
     let new = NewAppointment {
+        id: uuid::Uuid::now_v7(),
         company_id: f.company,
         branch_id: f.branch.as_uuid(),
         staff_id: f.staff.as_uuid(),
@@ -433,26 +444,19 @@ async fn grace_period_allows_cancelling_a_fresh_booking(app: TestApp) {
         external_ref: None,
         notes: None,
     };
-    let actor = Actor {
-        name: "integrator:test".into(),
-        id: None,
-    };
     // Booked 9:59 ago: still in the 10-minute grace period although the start is 3 hours away.
-    let fresh = appointments::create(&app.db, new.clone(), &actor, now - Duration::seconds(599))
+    let fresh = insert(&app, &new, now - Duration::seconds(599))
         .await
-        .unwrap()
-        .unwrap()
-        .to_string();
+        .unwrap();
     let later = NewAppointment {
+        id: uuid::Uuid::now_v7(),
         starts_at: start + Duration::hours(1),
         ends_at: start + Duration::minutes(90),
         ..new
     };
-    let old = appointments::create(&app.db, later, &actor, now - Duration::minutes(10))
+    let old = insert(&app, &later, now - Duration::minutes(10))
         .await
-        .unwrap()
-        .unwrap()
-        .to_string();
+        .unwrap();
     assert_eq!(
         cancel(&app, &tokens.access, &fresh, None).await.status(),
         200,

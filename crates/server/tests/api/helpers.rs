@@ -12,25 +12,35 @@ use wiremock::{
     matchers::{method, path_regex},
 };
 
-/// Runs an `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+/// Runs each `async fn(TestApp)` once on SQLite and once on PostgreSQL; with a leading
+/// `adjust;` (an `fn(&mut Settings)`), on a server started with those settings.
 macro_rules! both_databases {
-    ($($name:ident),+ $(,)?) => {
+    (@run $adjust:expr; $($name:ident),+) => {
         $(
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap()).await;
+                    super::$name($crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, $adjust).await.unwrap()).await;
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                    if let Some(app) = $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, $adjust).await {
                         super::$name(app).await;
                     }
                 }
             }
         )+
     };
+    ($adjust:ident; $($name:ident),+ $(,)?) => {
+        both_databases!(@run super::$adjust; $($name),+);
+    };
+    ($($name:ident),+ $(,)?) => {
+        both_databases!(@run $crate::helpers::default_settings; $($name),+);
+    };
 }
+
+/// The settings tests run with unless they ask for others.
+pub fn default_settings(_: &mut Settings) {}
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +119,7 @@ fn pg_required() -> bool {
 /// Starts the server on a fresh database with demo data. `None` only for PostgreSQL when it is not
 /// reachable and not required (`PORTAL_TEST_REQUIRE_PG=1` makes that a failure).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, |_| {}).await
+    spawn_app_with(backend, default_settings).await
 }
 
 pub async fn spawn_app_with(
@@ -459,26 +469,6 @@ impl FakeSmtp {
     }
 }
 
-/// Runs an `async fn(TestApp)` on both databases with adjusted settings.
-macro_rules! both_databases_with {
-    ($adjust:ident; $($name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name($crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, super::$adjust).await.unwrap()).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    if let Some(app) = $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, super::$adjust).await {
-                        super::$name(app).await;
-                    }
-                }
-            }
-        )+
-    };
-}
-
 /// Settings for tests that drive the outbox and reminders themselves: the background loops wait
 /// an hour between rounds (their first round runs at start, with nothing due yet).
 pub fn manual_workers(settings: &mut Settings) {
@@ -526,4 +516,44 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK);
         res.json().await.unwrap()
     }
+}
+
+/// A statement written with `?` placeholders, for either database.
+pub fn statement(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    use sea_orm::DbBackend;
+    let backend = app.db.get_database_backend();
+    let sql: String = if backend == DbBackend::Postgres {
+        let mut n = 0;
+        sql.chars()
+            .map(|c| {
+                if c == '?' {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+pub async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+    app.db
+        .execute_raw(statement(app, sql, values))
+        .await
+        .unwrap();
+}
+
+/// `SELECT COUNT(*) AS n …` with `?` placeholders.
+pub async fn count_where(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+    let row = app
+        .db
+        .query_one_raw(statement(app, sql, values))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
 }

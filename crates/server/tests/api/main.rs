@@ -28,4 +28,5 @@ mod reminders;
 mod sessions;
 mod support;
 mod twilio_callbacks;
+mod usecases;
 mod webhooks;

@@ -12,12 +12,12 @@ use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 use crate::appointments::{TESTER, berlin, cancel, fixture};
 use crate::helpers::*;
 
-both_databases_with!(manual_workers;
+both_databases!(manual_workers;
     crash_between_claim_and_send_delivers_once_after_the_lease,
     concurrent_workers_never_send_twice,
 );
 
-both_databases_with!(smtp_down;
+both_databases!(smtp_down;
     a_failing_mail_server_delays_only_the_email,
 );
 

@@ -30,45 +30,6 @@ async fn company_id(app: &TestApp, slug: &str) -> Uuid {
         .as_uuid()
 }
 
-/// A statement written with `?` placeholders, for either database.
-fn statement(app: &TestApp, sql: &str, values: Vec<SqlValue>) -> Statement {
-    let backend = app.db.get_database_backend();
-    let sql: String = if backend == DbBackend::Postgres {
-        let mut n = 0;
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_owned()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-async fn exec(app: &TestApp, sql: &str, values: Vec<SqlValue>) {
-    app.db
-        .execute_raw(statement(app, sql, values))
-        .await
-        .unwrap();
-}
-
-/// `SELECT COUNT(*) AS n …` with `?` placeholders.
-async fn count_where(app: &TestApp, sql: &str, values: Vec<SqlValue>) -> i64 {
-    let row = app
-        .db
-        .query_one_raw(statement(app, sql, values))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
-}
-
 /// A push subscription and a support chat for the customer (their APIs belong to another issue,
 /// so the rows are written directly).
 async fn add_push_and_support(app: &TestApp, company: Uuid, customer: Uuid, text: &str) {

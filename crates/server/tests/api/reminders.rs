@@ -3,15 +3,16 @@
 //! per-company offsets.
 
 use chrono::Duration;
-use portal_db::appointments::{self, Actor, Effects};
+use portal_db::SystemScope;
 use portal_domain::Clock;
+use portal_usecases::{Actor, appointments::cancel_appointment};
 
 use crate::appointments::{TESTER, berlin, cancel, fixture};
 use crate::helpers::*;
 use crate::integrations::{ALL_SCOPES, api_key, get, put};
 use serde_json::json;
 
-both_databases_with!(manual_workers;
+both_databases!(manual_workers;
     each_reminder_once_and_never_when_cancelled,
     company_offsets_replace_the_defaults,
 );
@@ -90,23 +91,12 @@ async fn each_reminder_once_and_never_when_cancelled(app: TestApp) {
     assert_eq!(queue_due(&app).await, 2);
 
     // Cancelled after its reminder was queued, before delivery: the reminder is dropped.
-    let late = appointments::find(&app.db, f.company, None, cancelled_late.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    appointments::cancel(
-        &app.db,
-        f.company,
+    let staff = SystemScope::for_company(f.company);
+    cancel_appointment(
+        &app.state.ctx(),
+        Actor::System(&staff),
+        cancelled_late.parse().unwrap(),
         None,
-        late.id,
-        late.version,
-        None,
-        &Actor {
-            name: "staff".into(),
-            id: None,
-        },
-        Effects::default(),
-        app.clock.now(),
     )
     .await
     .unwrap();

@@ -1,5 +1,5 @@
 //! Live updates for the customer's open pages: an in-process broadcast hub that the SSE endpoint
-//! (`GET /api/customer/events`) subscribes to.
+//! (`GET /api/customer/events`) subscribes to and use cases publish to.
 //!
 //! One process only: an event published by instance A reaches the SSE clients connected to A. With
 //! several instances behind a load balancer the hub needs a shared bus (PostgreSQL

@@ -1,0 +1,151 @@
+//! How appointments look in the API: the customer's view (local times, change rules, history) and
+//! the integrator's record. Pure mappings from what the use cases return; no database.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use portal_api_types::appointments::{
+    AppointmentDetail, AppointmentResponse, BranchSummary, Cancellation, ChangeRule, HistoryEntry,
+    IntegratorAppointment, ServiceSummary, Slot, SlotList, StaffSummary,
+};
+use portal_db::{appointments::Appointment, companies::Company};
+use portal_domain::{HistoryKind, appointment::reference, schedule};
+use portal_usecases::appointments::{Change, History, SlotsFound, change_policy, local};
+
+use crate::error::ApiResult;
+
+fn by(actor: &str) -> String {
+    if actor == "customer" {
+        "customer".into()
+    } else {
+        "business".into()
+    }
+}
+
+fn rule(
+    a: &Appointment,
+    company: &Company,
+    change: Change,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> ChangeRule {
+    let policy = change_policy(a, company, change);
+    ChangeRule {
+        allowed: schedule::decide(a.status, a.starts_at, a.created_at, now, &policy).is_allowed(),
+        deadline: local(schedule::deadline(a.starts_at, &policy), tz),
+    }
+}
+
+/// Who cancelled, when and why.
+fn cancellation(a: &Appointment, tz: Tz) -> Option<Cancellation> {
+    a.cancelled_at.map(|at| Cancellation {
+        by: by(a.cancelled_by.as_deref().unwrap_or("business")),
+        at: local(at, tz),
+        reason: a.cancel_reason.clone(),
+    })
+}
+
+/// The customer's view of an appointment.
+pub fn customer_view(
+    a: &Appointment,
+    company: &Company,
+    now: DateTime<Utc>,
+) -> ApiResult<AppointmentResponse> {
+    let tz = a.branch.zone()?;
+    Ok(AppointmentResponse {
+        id: a.id,
+        reference: reference(a.id),
+        status: a.status,
+        starts_at: local(a.starts_at, tz),
+        ends_at: local(a.ends_at, tz),
+        timezone: tz.name().to_owned(),
+        service: ServiceSummary {
+            id: a.service.id,
+            name: a.service.name.clone(),
+            duration_minutes: u32::try_from(a.service.duration_minutes).unwrap_or(0),
+        },
+        staff: StaffSummary {
+            id: a.staff_id,
+            name: a.staff_name.clone(),
+        },
+        branch: BranchSummary {
+            id: a.branch.id,
+            name: a.branch.name.clone(),
+            address: a.branch.address_lines(),
+            phone: a.branch.phone.clone(),
+            timezone: tz.name().to_owned(),
+        },
+        can_cancel: rule(a, company, Change::Cancel, now, tz),
+        can_reschedule: rule(a, company, Change::Reschedule, now, tz),
+        cancellation: cancellation(a, tz),
+    })
+}
+
+/// The customer's view of an appointment with its history.
+pub fn customer_detail(
+    h: &History,
+    company: &Company,
+    now: DateTime<Utc>,
+) -> ApiResult<AppointmentDetail> {
+    let tz = h.appointment.branch.zone()?;
+    let history = h
+        .events
+        .iter()
+        .map(|e| HistoryEntry {
+            kind: match e.kind {
+                HistoryKind::Created => "booked",
+                other => other.as_str(),
+            }
+            .into(),
+            by: by(&e.actor),
+            at: local(e.created_at, tz),
+            from: e.from_starts_at.map(|t| local(t, tz)),
+            to: e.to_starts_at.map(|t| local(t, tz)),
+            reason: e.reason.clone(),
+        })
+        .collect();
+    Ok(AppointmentDetail {
+        appointment: customer_view(&h.appointment, company, now)?,
+        history,
+    })
+}
+
+/// Free slots in the branch's time.
+pub fn slot_list(found: &SlotsFound) -> SlotList {
+    let tz = found.zone;
+    SlotList {
+        timezone: tz.name().to_owned(),
+        slots: found
+            .slots
+            .iter()
+            .map(|s| Slot {
+                starts_at: local(s.starts_at, tz),
+                ends_at: local(s.ends_at, tz),
+                staff: StaffSummary {
+                    id: s.staff_id,
+                    name: s.staff_name.clone(),
+                },
+            })
+            .collect(),
+    }
+}
+
+/// The integrator's record of an appointment.
+pub fn integrator_record(a: &Appointment) -> ApiResult<IntegratorAppointment> {
+    let tz = a.branch.zone()?;
+    Ok(IntegratorAppointment {
+        id: a.id,
+        reference: reference(a.id),
+        branch_id: a.branch.id,
+        staff_id: a.staff_id,
+        service_id: a.service.id,
+        customer_id: a.customer_id.as_uuid(),
+        starts_at: local(a.starts_at, tz),
+        ends_at: local(a.ends_at, tz),
+        timezone: tz.name().to_owned(),
+        status: a.status,
+        source: a.source.clone(),
+        external_ref: a.external_ref.clone(),
+        cancellation: cancellation(a, tz),
+        version: a.version,
+    })
+}

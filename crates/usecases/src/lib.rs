@@ -1,0 +1,88 @@
+//! The use cases of the customer portal: one public function per thing a customer, an integrator
+//! or the system does (`cancel_appointment`, `book_appointment`, …), shared by the customer API,
+//! the integrator API, the CLI and the background jobs.
+//!
+//! A crate of its own, not a module of the server, so that "knows nothing of HTTP" is checked by
+//! the compiler (`just check-deps` refuses actix-web here) rather than by review.
+//!
+//! Every write has one shape: parse everything the caller sent → decide with the domain rules →
+//! build the effects (messages, webhook, live event) as typed values → write the change and its
+//! effects in **one transaction** → publish the live event. Nothing is written before everything
+//! was checked, and a change never commits without its effects (or the reverse).
+
+pub mod actor;
+pub mod appointments;
+pub mod confirmation;
+pub mod effects;
+pub mod error;
+pub mod events;
+pub mod messages;
+pub mod reminders;
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
+pub use actor::Actor;
+pub use error::{Error, Result};
+pub use events::EventHub;
+
+use portal_db::DatabaseConnection;
+use portal_domain::Clock;
+
+/// What every use case works with; borrowed from the server's state, so making one costs nothing.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Database pool.
+    pub db: &'a DatabaseConnection,
+    /// "Now".
+    pub clock: &'a dyn Clock,
+    /// Live updates of this process.
+    pub events: &'a EventHub,
+    /// Failures injected by tests; inert in production.
+    pub faults: &'a Faults,
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx").finish_non_exhaustive()
+    }
+}
+
+/// Named points inside a transaction where a test can make a use case fail, to prove that nothing
+/// of a half-done change is committed. Empty (and so inert) unless a test arms one.
+#[derive(Debug, Clone, Default)]
+pub struct Faults(Option<Arc<Mutex<HashSet<&'static str>>>>);
+
+impl Faults {
+    /// Faults that tests can arm with [`Faults::arm`].
+    pub fn armable() -> Self {
+        Self(Some(Arc::default()))
+    }
+
+    /// Makes the point `name` fail from now on.
+    pub fn arm(&self, name: &'static str) {
+        if let Some(points) = &self.0 {
+            points
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(name);
+        }
+    }
+
+    /// Fails when `name` is armed.
+    pub(crate) fn check(&self, name: &'static str) -> Result<()> {
+        let armed = self.0.as_ref().is_some_and(|points| {
+            points
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(name)
+        });
+        if armed {
+            Err(Error::Internal(format!("injected failure at {name}")))
+        } else {
+            Ok(())
+        }
+    }
+}
