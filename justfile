@@ -49,6 +49,7 @@ audit:
 
 # Formatting and lints, as CI runs them.
 lint:
+    just check-layers
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo clippy -p portal-frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
@@ -59,8 +60,10 @@ openapi:
 
 # Dependencies point one way: the shared DTOs and domain never pull in the database or the server.
 check-deps:
-    for crate in portal-api-types portal-domain portal-frontend; do \
-      for forbidden in sea-orm actix-web portal-db portal-server; do \
+    for crate in portal-api-types portal-domain portal-frontend portal-usecases; do \
+      forbidden_list="sea-orm actix-web portal-db portal-server"; \
+      [ "$crate" = portal-usecases ] && forbidden_list="actix-web utoipa-actix-web portal-server"; \
+      for forbidden in $forbidden_list; do \
         out=$(cargo tree -p "$crate" -e normal --target all -i "$forbidden" 2>&1 || true); \
         if ! grep -q "did not match any packages" <<<"$out"; then \
           echo "$crate must not depend on $forbidden:"; echo "$out" | head -20; exit 1; \
@@ -68,6 +71,11 @@ check-deps:
       done; \
     done
     echo "dependency direction ok"
+
+# Handlers stay thin: no route module imports another (shared code lives in use cases, views or
+# a service module), and only start-up code acts as the system.
+check-layers:
+    python3 scripts/check_layers.py
 
 # The crates the PWA uses build for wasm32, and so does the PWA shell.
 check-wasm:

@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod integrations;
+pub mod medical;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

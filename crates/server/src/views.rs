@@ -1,14 +1,23 @@
-//! How appointments look in the API: the customer's view (local times, change rules, history) and
-//! the integrator's record. Pure mappings from what the use cases return; no database.
+//! How things look in the API: the customer's view of an appointment (local times, change rules,
+//! history), the integrator's record, the profile and the consent register. Pure mappings from what
+//! the use cases and repositories return; no database.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use portal_api_types::appointments::{
-    AppointmentDetail, AppointmentResponse, BranchSummary, Cancellation, ChangeRule, HistoryEntry,
-    IntegratorAppointment, ServiceSummary, Slot, SlotList, StaffSummary,
+use portal_api_types::{
+    appointments::{
+        AppointmentDetail, AppointmentResponse, BranchSummary, Cancellation, ChangeRule,
+        HistoryEntry, IntegratorAppointment, ServiceSummary, Slot, SlotList, StaffSummary,
+    },
+    preferences::ConsentRecord,
+    profile::{CompanySummary, PostalAddress, ProfileResponse},
+    text::BoundedText,
 };
-use portal_db::{appointments::Appointment, companies::Company};
-use portal_domain::{HistoryKind, appointment::reference, schedule};
+use portal_db::{
+    appointments::Appointment, companies::Company, consents::ConsentEntry,
+    customers::Customer as CustomerRow,
+};
+use portal_domain::{HistoryKind, Industry, appointment::reference, schedule};
 use portal_usecases::appointments::{Change, History, SlotsFound, change_policy, local};
 
 use crate::error::ApiResult;
@@ -148,4 +157,48 @@ pub fn integrator_record(a: &Appointment) -> ApiResult<IntegratorAppointment> {
         cancellation: cancellation(a, tz),
         version: a.version,
     })
+}
+
+fn address_text<const N: usize>(value: String) -> Option<BoundedText<N>> {
+    BoundedText::parse(&value).ok()
+}
+
+/// Builds the profile document of a customer of `company`.
+pub fn profile_response(customer: CustomerRow, company: &Company) -> ProfileResponse {
+    let address = customer.address.and_then(|a| {
+        Some(PostalAddress {
+            street: address_text(a.street)?,
+            postal_code: address_text(a.postal_code)?,
+            city: address_text(a.city)?,
+            country: a.country.try_into().ok()?,
+        })
+    });
+    ProfileResponse {
+        id: customer.id.as_uuid(),
+        phone: customer.phone.map(String::from).unwrap_or_default(),
+        name: customer.name,
+        email_verified: customer.email.is_some() && customer.email_verified_at.is_some(),
+        email: customer.email,
+        pending_email: customer.pending_email,
+        language: customer.locale.unwrap_or(company.locale),
+        address,
+        date_of_birth: customer
+            .date_of_birth
+            .filter(|_| company.industry == Industry::Healthcare),
+        company: CompanySummary {
+            slug: company.slug.to_string(),
+            name: company.name.clone(),
+        },
+    }
+}
+
+/// One answer of the consent register, as the API shows it.
+pub fn consent_record(e: ConsentEntry) -> ConsentRecord {
+    ConsentRecord {
+        channel: e.channel,
+        purpose: e.purpose,
+        granted: e.granted,
+        source: e.source,
+        at: e.at,
+    }
 }

@@ -18,7 +18,7 @@ use super::{auth::Integrator, company_of};
 use crate::{
     error::{ApiError, ApiResult},
     extract::Json,
-    routes::medical::{all_versions, audit_access, require_healthcare, write_version},
+    medical::{all_versions, audit_access, require_healthcare, write_version},
     state::AppState,
 };
 

@@ -17,8 +17,8 @@ use crate::{
     auth::{self, ClientInfo},
     error::{ApiError, ApiResult},
     extract::{Customer, Json, client_ip, user_agent},
-    routes::profile::profile_response,
     state::AppState,
+    views::profile_response,
 };
 
 /// Registers the routes.

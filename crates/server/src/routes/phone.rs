@@ -23,8 +23,8 @@ use crate::{
     auth::{check_code_limits, code_mac, locked, parse_phone, random_code},
     error::{ApiError, ApiResult},
     extract::{Customer, Json, client_ip},
-    routes::profile::profile_response,
     state::AppState,
+    views::profile_response,
 };
 
 const PURPOSE: &str = "phone_change";

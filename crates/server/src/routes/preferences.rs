@@ -4,9 +4,7 @@
 use actix_web::{get, put, web};
 use portal_api_types::{
     ErrorCode, Problem,
-    preferences::{
-        ConsentRecord, ConsentsResponse, Preference, PreferencesResponse, UpdatePreferences,
-    },
+    preferences::{ConsentsResponse, Preference, PreferencesResponse, UpdatePreferences},
 };
 use portal_db::{CustomerScope, audit, consents};
 use portal_domain::{Channel, ConsentSource, Purpose};
@@ -17,6 +15,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
     state::AppState,
+    views,
 };
 
 /// Registers the routes.
@@ -170,26 +169,6 @@ pub async fn update_preferences(
     Ok(web::Json(current(&state, scope).await?))
 }
 
-/// The consent register of a customer, as the API shows it.
-pub async fn consent_records(
-    state: &AppState,
-    scope: &CustomerScope,
-) -> ApiResult<Vec<ConsentRecord>> {
-    Ok(
-        consents::history(&state.db, scope.company_id(), scope.customer_id())
-            .await?
-            .into_iter()
-            .map(|e| ConsentRecord {
-                channel: e.channel,
-                purpose: e.purpose,
-                granted: e.granted,
-                source: e.source,
-                at: e.at,
-            })
-            .collect(),
-    )
-}
-
 /// List the consent register
 ///
 /// Every answer the customer gave about being contacted, newest first: channel, purpose, granted
@@ -215,7 +194,11 @@ pub async fn list_consents(
     let scope = &customer.0.scope;
     let me = signed_in_customer(&state, scope).await?;
     Ok(web::Json(ConsentsResponse {
-        items: consent_records(&state, scope).await?,
+        items: consents::history(&state.db, scope.company_id(), scope.customer_id())
+            .await?
+            .into_iter()
+            .map(views::consent_record)
+            .collect(),
         medical_history_consent_at: me.medical_consent_at,
     }))
 }

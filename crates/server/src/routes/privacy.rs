@@ -17,8 +17,9 @@ use crate::extract::signed_in_customer;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
-    routes::{medical, preferences::consent_records, profile::profile_response},
+    medical,
     state::AppState,
+    views::{consent_record, profile_response},
 };
 
 /// Registers the routes.
@@ -135,7 +136,11 @@ async fn build_export(
         appointments,
         messages,
         support_messages,
-        consents: consent_records(state, scope).await?,
+        consents: portal_db::consents::history(&state.db, scope.company_id(), scope.customer_id())
+            .await?
+            .into_iter()
+            .map(consent_record)
+            .collect(),
         medical_history_consent_at: consent_at,
         medical_history,
         devices,

@@ -6,14 +6,11 @@ use chrono::{Duration, NaiveDate};
 use hmac::Mac;
 use portal_api_types::{
     ErrorCode, Problem,
-    profile::{CompanySummary, PostalAddress, ProfileResponse, UpdateProfile, VerifyEmail},
-    text::BoundedText,
+    profile::{ProfileResponse, UpdateProfile, VerifyEmail},
 };
 use portal_db::{
-    CustomerScope, audit,
-    companies::Company,
-    customers,
-    customers::{Address, Customer as CustomerRow, ProfileUpdate},
+    CustomerScope, audit, customers,
+    customers::{Address, ProfileUpdate},
     notifications::{self, NewNotification},
 };
 use portal_domain::{CustomerId, EmailAddress, Industry, Locale, OtpCode};
@@ -25,6 +22,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
     state::AppState,
+    views::profile_response,
 };
 
 /// How long an email code stays valid.
@@ -41,39 +39,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_profile)
         .service(update_profile)
         .service(verify_email);
-}
-
-fn address_text<const N: usize>(value: String) -> Option<BoundedText<N>> {
-    BoundedText::parse(&value).ok()
-}
-
-/// Builds the profile document of a customer of `company`.
-pub fn profile_response(customer: CustomerRow, company: &Company) -> ProfileResponse {
-    let address = customer.address.and_then(|a| {
-        Some(PostalAddress {
-            street: address_text(a.street)?,
-            postal_code: address_text(a.postal_code)?,
-            city: address_text(a.city)?,
-            country: a.country.try_into().ok()?,
-        })
-    });
-    ProfileResponse {
-        id: customer.id.as_uuid(),
-        phone: customer.phone.map(String::from).unwrap_or_default(),
-        name: customer.name,
-        email_verified: customer.email.is_some() && customer.email_verified_at.is_some(),
-        email: customer.email,
-        pending_email: customer.pending_email,
-        language: customer.locale.unwrap_or(company.locale),
-        address,
-        date_of_birth: customer
-            .date_of_birth
-            .filter(|_| company.industry == Industry::Healthcare),
-        company: CompanySummary {
-            slug: company.slug.to_string(),
-            name: company.name.clone(),
-        },
-    }
 }
 
 /// Get the profile
