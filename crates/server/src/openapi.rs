@@ -16,7 +16,7 @@ manage the profile and devices. Every error is an RFC 9457 `application/problem+
 times are RFC 3339 instants. Access tokens are JWTs valid 15 minutes; refresh tokens rotate on every use.",
         license(name = "Proprietary")
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Webhooks),
     tags(
         (name = "Public", description = "Before sign-in: the company's branding"),
         (name = "Sign-in", description = "Phone number and SMS code; tokens"),
@@ -63,6 +63,103 @@ impl Modify for BearerAuth {
 }
 
 /// The document for every `/api` route.
+/// The webhook deliveries integrators receive (OpenAPI 3.1 `webhooks`), one per event, each body
+/// `{id, event, created_at, data}` with the event's typed data from api-types.
+struct Webhooks;
+
+impl Modify for Webhooks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use portal_api_types::webhooks::{
+            AppointmentCancelled, AppointmentRescheduled, CustomerErased, SupportMessageCreated,
+            WebhookEvent,
+        };
+        use utoipa::{
+            ToSchema,
+            openapi::{
+                ContentBuilder, ObjectBuilder, Ref, RefOr, Required, ResponseBuilder,
+                ResponsesBuilder, Schema, Type,
+                path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder},
+                request_body::RequestBodyBuilder,
+                schema::{KnownFormat, SchemaFormat},
+            },
+        };
+
+        fn data<T: ToSchema>() -> (String, RefOr<Schema>) {
+            (T::name().into_owned(), T::schema())
+        }
+        let events = [
+            (
+                WebhookEvent::NAMES[0],
+                "The customer cancelled an appointment in the portal.",
+                data::<AppointmentCancelled>(),
+            ),
+            (
+                WebhookEvent::NAMES[1],
+                "The customer moved an appointment in the portal.",
+                data::<AppointmentRescheduled>(),
+            ),
+            (
+                WebhookEvent::NAMES[2],
+                "The customer erased their account: delete what you hold about them.",
+                data::<CustomerErased>(),
+            ),
+            (
+                WebhookEvent::NAMES[3],
+                "A support message was written (by the customer or by staff).",
+                data::<SupportMessageCreated>(),
+            ),
+        ];
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut paths = PathsBuilder::new();
+        for (event, description, (data_name, data_schema)) in events {
+            components.schemas.insert(data_name.clone(), data_schema);
+            let string = |format: Option<KnownFormat>| {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(format.map(SchemaFormat::KnownFormat))
+            };
+            let body = ObjectBuilder::new()
+                .property(
+                    "id",
+                    string(Some(KnownFormat::Uuid)).description(Some(
+                        "The delivery's id (also in `X-Portal-Delivery`); drop repeats",
+                    )),
+                )
+                .property("event", string(None).enum_values(Some([event])))
+                .property(
+                    "created_at",
+                    string(Some(KnownFormat::DateTime)).description(Some("When it happened")),
+                )
+                .property("data", Ref::from_schema_name(data_name))
+                .required("id")
+                .required("event")
+                .required("created_at")
+                .required("data");
+            let operation = OperationBuilder::new()
+                .summary(Some(event))
+                .description(Some(format!(
+                    "{description} Headers: `X-Portal-Event`, `X-Portal-Delivery` and \
+                     `X-Portal-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" \
+                     with the endpoint's secret>`. Answer 2xx; anything else is retried with backoff."
+                )))
+                .tag("Integrations")
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", ContentBuilder::new().schema(Some(body)).build())
+                        .build(),
+                ))
+                .responses(
+                    ResponsesBuilder::new()
+                        .response("2XX", ResponseBuilder::new().description("Received"))
+                        .build(),
+                );
+            paths = paths.path(event, PathItem::new(HttpMethod::Post, operation));
+        }
+        openapi.webhooks = Some(paths.build());
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()

@@ -8,7 +8,6 @@ use portal_api_types::{
 };
 use portal_db::support::{self as repo, Author, SupportMessage as Row};
 use portal_domain::{CompanyId, CustomerId};
-use serde_json::json;
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -82,15 +81,16 @@ pub fn announce(state: &AppState, company: CompanyId, m: &Row) {
 
 /// The `support.message_created` webhook body.
 pub fn webhook_payload(m: &Row, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
-    json!({
-        "event": "support.message_created",
-        "created_at": now,
-        "data": {
-            "message_id": m.id,
-            "customer_id": m.customer_id,
-            "author": m.author,
-            "body": m.body,
-            "created_at": m.created_at,
-        }
-    })
+    use portal_api_types::webhooks::{SupportMessageCreated, WebhookEvent, WebhookPayload};
+    let payload = WebhookPayload {
+        created_at: now,
+        event: WebhookEvent::SupportMessageCreated(SupportMessageCreated {
+            message_id: m.id,
+            customer_id: m.customer_id.as_uuid(),
+            author: m.author.clone(),
+            body: m.body.clone(),
+            created_at: m.created_at,
+        }),
+    };
+    serde_json::to_value(payload).unwrap_or_default()
 }

@@ -7,10 +7,10 @@ use portal_api_types::{
         AuditEntry, AuditLog, DataExport, EraseAccount, ExportAppointment, ExportAppointmentEvent,
         ExportDevices, ExportMessage, ExportPushSubscription, ExportSession, ExportSupportMessage,
     },
+    webhooks::{CustomerErased, WebhookEvent, WebhookPayload},
 };
 use portal_db::{CustomerScope, audit, companies::Company, privacy, retention};
 use portal_domain::Industry;
-use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::signed_in_customer;
@@ -230,11 +230,13 @@ pub async fn erase_account(
         ));
     }
     let keep_since = retention::keep_appointments_since(&state.db, scope.company_id(), now).await?;
-    let payload = json!({
-        "event": "customer.erased",
-        "created_at": now,
-        "data": {"customer_id": scope.customer_id()},
-    });
+    let payload = serde_json::to_value(WebhookPayload {
+        created_at: now,
+        event: WebhookEvent::CustomerErased(CustomerErased {
+            customer_id: scope.customer_id().as_uuid(),
+        }),
+    })
+    .map_err(ApiError::internal)?;
     let erased = privacy::erase(
         &state.db,
         &scope,

@@ -405,6 +405,9 @@ async fn erasure_leaves_no_trace_and_ends_every_session(app: TestApp) {
         .collect();
     assert_eq!(erased.len(), 1, "{requests:?}");
     assert_eq!(erased[0]["data"]["customer_id"], jonas.to_string());
+    let typed: portal_api_types::webhooks::WebhookPayload =
+        serde_json::from_value(erased[0].clone()).unwrap();
+    assert_eq!(typed.event.name(), "customer.erased");
     // The number may sign up again later as someone new; now it is nobody's.
     app.clock.advance(Duration::seconds(61));
     let sms_before = app.sent_sms().await.len();

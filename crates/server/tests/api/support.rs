@@ -92,6 +92,14 @@ async fn support_chat_works_both_ways(app: TestApp) {
             .all(|e| e["event"] == "support.message_created")
     );
     assert_eq!(events[0]["data"]["author"], "customer");
+    for event in &events {
+        let typed: portal_api_types::webhooks::WebhookPayload =
+            serde_json::from_value(event.clone()).unwrap();
+        assert!(matches!(
+            typed.event,
+            portal_api_types::webhooks::WebhookEvent::SupportMessageCreated(_)
+        ));
+    }
     assert_eq!(events[0]["data"]["customer_id"], tokens.customer_id);
 
     // Nobody else sees the conversation.

@@ -113,6 +113,10 @@ async fn customer_changes_reach_integrators_signed(app: TestApp) {
             &body
         ));
         let json: Value = serde_json::from_str(&body).unwrap();
+        // The body is what the OpenAPI document's `webhooks` describe: the typed payload.
+        let typed: portal_api_types::webhooks::WebhookPayload =
+            serde_json::from_str(&body).unwrap();
+        assert_eq!(json["event"], typed.event.name());
         assert_eq!(
             request
                 .headers
