@@ -5,6 +5,7 @@ use portal_domain::{CompanyId, ids::StaffId, schedule::WorkingHours};
 use portal_entity::{staff as st, staff_services as ss, working_hours as wh};
 
 use crate::catalog;
+use crate::{SystemScope, Tenant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -54,9 +55,13 @@ pub async fn working_hours(
     staff: Uuid,
     branch: Uuid,
 ) -> Result<Vec<WorkingHours>, DbError> {
-    let shifts = catalog::working_hours(db, company, None, StaffId::from_uuid(staff))
-        .await?
-        .unwrap_or_default();
+    let shifts = catalog::working_hours(
+        db,
+        Tenant::System(SystemScope::for_company(company)),
+        StaffId::from_uuid(staff),
+    )
+    .await?
+    .unwrap_or_default();
     Ok(shifts
         .into_iter()
         .filter(|s| s.branch_id.as_uuid() == branch)

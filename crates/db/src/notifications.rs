@@ -8,7 +8,7 @@
 //! conditional update. A crashed worker's lease simply expires and the row is claimed again.
 
 use chrono::{DateTime, Utc};
-use portal_domain::{CompanyId, CustomerId};
+use portal_domain::{Channel, CompanyId, CustomerId};
 use portal_entity::notifications as n;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
@@ -20,14 +20,14 @@ use uuid::Uuid;
 use crate::{CustomerScope, DbError};
 
 /// A message to send.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewNotification {
     /// Company.
     pub company_id: CompanyId,
     /// Customer it is for.
     pub customer_id: Option<CustomerId>,
-    /// `sms`, `email`, `push`.
-    pub channel: &'static str,
+    /// How it goes out.
+    pub channel: Channel,
     /// What it is about, e.g. `appointment_cancelled`.
     pub kind: &'static str,
     /// Phone number, address, or (push) the customer id whose devices get it.
@@ -44,6 +44,31 @@ pub struct NewNotification {
     pub appointment_id: Option<Uuid>,
 }
 
+impl NewNotification {
+    /// A message of `kind` on `channel` to `recipient` with the plain text `body_text`; the other
+    /// fields (customer, subject, HTML, attachment, appointment) are empty until set.
+    pub fn new(
+        company_id: CompanyId,
+        channel: Channel,
+        kind: &'static str,
+        recipient: String,
+        body_text: String,
+    ) -> Self {
+        Self {
+            company_id,
+            customer_id: None,
+            channel,
+            kind,
+            recipient,
+            subject: None,
+            body_text,
+            body_html: None,
+            attachment: None,
+            appointment_id: None,
+        }
+    }
+}
+
 /// A queued message as the delivery worker sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -54,7 +79,7 @@ pub struct Pending {
     /// Customer.
     pub customer_id: Option<CustomerId>,
     /// Channel.
-    pub channel: String,
+    pub channel: Channel,
     /// Kind.
     pub kind: String,
     /// Recipient.
@@ -73,13 +98,16 @@ pub struct Pending {
     pub attempts: i32,
 }
 
-impl From<n::Model> for Pending {
-    fn from(row: n::Model) -> Self {
-        Self {
+impl TryFrom<n::Model> for Pending {
+    type Error = DbError;
+    fn try_from(row: n::Model) -> Result<Self, DbError> {
+        Ok(Self {
             id: row.id,
             company_id: CompanyId::from_uuid(row.company_id),
             customer_id: row.customer_id.map(CustomerId::from_uuid),
-            channel: row.channel,
+            channel: Channel::parse(&row.channel).ok_or_else(|| {
+                DbError::Corrupt(format!("notifications.channel {:?}", row.channel))
+            })?,
             kind: row.kind,
             recipient: row.recipient,
             subject: row.subject,
@@ -88,7 +116,7 @@ impl From<n::Model> for Pending {
             attachment: row.attachment,
             appointment_id: row.appointment_id,
             attempts: row.attempts,
-        }
+        })
     }
 }
 
@@ -97,7 +125,7 @@ fn active_model(new: NewNotification, status: &str, now: DateTime<Utc>) -> n::Ac
         id: Set(Uuid::now_v7()),
         company_id: Set(new.company_id.as_uuid()),
         customer_id: Set(new.customer_id.map(CustomerId::as_uuid)),
-        channel: Set(new.channel.to_owned()),
+        channel: Set(new.channel.as_str().to_owned()),
         kind: Set(new.kind.to_owned()),
         recipient: Set(new.recipient),
         subject: Set(new.subject),
@@ -147,7 +175,7 @@ pub async fn record_sent(
 /// another process) takes them meanwhile.
 pub async fn claim_due(
     db: &impl ConnectionTrait,
-    channel: &str,
+    channel: Channel,
     limit: u64,
     lease: chrono::Duration,
     now: DateTime<Utc>,
@@ -167,16 +195,16 @@ pub async fn claim_due(
                RETURNING *"#,
             [
                 (now + lease).into(),
-                channel.into(),
+                channel.as_str().into(),
                 now.into(),
                 limit.into(),
             ],
         );
         let rows = n::Entity::find().from_raw_sql(statement).all(db).await?;
-        return Ok(rows.into_iter().map(Pending::from).collect());
+        return rows.into_iter().map(Pending::try_from).collect();
     }
     let due = n::Entity::find()
-        .filter(n::Column::Channel.eq(channel))
+        .filter(n::Column::Channel.eq(channel.as_str()))
         .filter(n::Column::Status.eq("queued"))
         .filter(n::Column::NextAttemptAt.lte(now))
         .filter(
@@ -202,7 +230,7 @@ pub async fn claim_due(
             .exec(db)
             .await?;
         if taken.rows_affected == 1 {
-            claimed.push(Pending::from(row));
+            claimed.push(Pending::try_from(row)?);
         }
     }
     Ok(claimed)

@@ -9,8 +9,7 @@ use portal_entity::{
     webhook_deliveries as wd,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -362,16 +361,14 @@ pub struct Erased {
 /// sign-in challenges and lockouts of the number are deleted; message bodies and recipients are
 /// blanked; free text on appointments and in webhook payloads is removed; appointments that
 /// started at or after `keep_since` stay (pseudonymised), all others are deleted; every session
-/// ends. The `customer.erased` webhook (`event`, `payload`) is queued in the same transaction, so
-/// either all of it happens or nothing does. `None` when the customer is already erased.
+/// ends. Run it in a transaction with the erasure's webhook and audit entry, so either all of it
+/// happens or nothing does. `None` when the customer is already erased.
 pub async fn erase(
-    db: &sea_orm::DatabaseConnection,
+    txn: &impl ConnectionTrait,
     scope: &CustomerScope,
     keep_since: Option<DateTime<Utc>>,
-    webhook: (&str, &serde_json::Value),
     now: DateTime<Utc>,
 ) -> Result<Option<Erased>, DbError> {
-    let txn = db.begin().await?;
     let company = scope.company_id().as_uuid();
     let customer = scope.customer_id().as_uuid();
     // Starts with a write: on SQLite a transaction that reads first fails to upgrade when another
@@ -381,7 +378,7 @@ pub async fn erase(
         .filter(c::Column::Id.eq(customer))
         .filter(c::Column::CompanyId.eq(company))
         .filter(c::Column::ErasedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if live.rows_affected == 0 {
         return Ok(None);
@@ -389,7 +386,7 @@ pub async fn erase(
     let Some(row) = c::Entity::find_by_id(customer)
         .filter(c::Column::CompanyId.eq(company))
         .filter(c::Column::ErasedAt.is_null())
-        .one(&txn)
+        .one(txn)
         .await?
     else {
         return Ok(None);
@@ -400,7 +397,7 @@ pub async fn erase(
     let appointments = a::Entity::find()
         .filter(a::Column::CompanyId.eq(company))
         .filter(a::Column::CustomerId.eq(customer))
-        .all(&txn)
+        .all(txn)
         .await?;
     let (kept, gone): (Vec<_>, Vec<_>) = appointments.into_iter().partition(|ap| {
         keep_since.is_some_and(|since| ap.starts_at >= since && ap.starts_at <= now)
@@ -413,22 +410,22 @@ pub async fn erase(
             .col_expr(a::Column::CancelReason, Expr::value(Option::<String>::None))
             .col_expr(a::Column::ExternalRef, Expr::value(Option::<String>::None))
             .filter(a::Column::Id.is_in(chunk.to_vec()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         ev::Entity::update_many()
             .col_expr(ev::Column::Reason, Expr::value(Option::<String>::None))
             .filter(ev::Column::AppointmentId.is_in(chunk.to_vec()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     for chunk in gone.chunks(500) {
         ev::Entity::delete_many()
             .filter(ev::Column::AppointmentId.is_in(chunk.to_vec()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         a::Entity::delete_many()
             .filter(a::Column::Id.is_in(chunk.to_vec()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     result.appointments_kept = kept.len() as u64;
@@ -444,29 +441,29 @@ pub async fn erase(
         )
         .filter(wd::Column::CompanyId.eq(company))
         .filter(wd::Column::Payload.like(needle.clone()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     ik::Entity::delete_many()
         .filter(ik::Column::CompanyId.eq(company))
         .filter(ik::Column::ResponseBody.like(needle))
-        .exec(&txn)
+        .exec(txn)
         .await?;
 
     mh::Entity::delete_many()
         .filter(mh::Column::CompanyId.eq(company))
         .filter(mh::Column::CustomerId.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     ps::Entity::delete_many()
         .filter(ps::Column::CompanyId.eq(company))
         .filter(ps::Column::CustomerId.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     // Messages of the threads go with them (foreign key cascade).
     th::Entity::delete_many()
         .filter(th::Column::CompanyId.eq(company))
         .filter(th::Column::CustomerId.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     n::Entity::update_many()
         .col_expr(n::Column::Recipient, Expr::value("erased"))
@@ -481,23 +478,23 @@ pub async fn erase(
         )
         .filter(n::Column::CompanyId.eq(company))
         .filter(n::Column::CustomerId.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     ch::Entity::delete_many()
         .filter(ch::Column::CompanyId.eq(company))
         .filter(ch::Column::CustomerId.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if let Some(phone) = &row.phone {
         ch::Entity::delete_many()
             .filter(ch::Column::CompanyId.eq(company))
             .filter(ch::Column::Phone.eq(phone.as_str()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         lk::Entity::delete_many()
             .filter(lk::Column::CompanyId.eq(company))
             .filter(lk::Column::Phone.eq(phone.as_str()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
 
@@ -505,7 +502,7 @@ pub async fn erase(
     let session_ids: Vec<Uuid> = s::Entity::find()
         .filter(s::Column::CompanyId.eq(company))
         .filter(s::Column::CustomerId.eq(customer))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|r| r.id)
@@ -513,7 +510,7 @@ pub async fn erase(
     for chunk in session_ids.chunks(500) {
         rt::Entity::delete_many()
             .filter(rt::Column::SessionId.is_in(chunk.to_vec()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let ended = s::Entity::update_many()
@@ -522,14 +519,14 @@ pub async fn erase(
         .filter(s::Column::CompanyId.eq(company))
         .filter(s::Column::CustomerId.eq(customer))
         .filter(s::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     s::Entity::update_many()
         .col_expr(s::Column::UserAgent, Expr::value(Option::<String>::None))
         .col_expr(s::Column::Ip, Expr::value(Option::<String>::None))
         .filter(s::Column::CompanyId.eq(company))
         .filter(s::Column::CustomerId.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     result.sessions_ended = ended.rows_affected;
 
@@ -565,10 +562,8 @@ pub async fn erase(
         .col_expr(c::Column::ErasedAt, Expr::value(now))
         .col_expr(c::Column::UpdatedAt, Expr::value(now))
         .filter(c::Column::Id.eq(customer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
 
-    crate::webhooks::enqueue(&txn, scope.company_id(), webhook.0, webhook.1, now).await?;
-    txn.commit().await?;
     Ok(Some(result))
 }

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{DbError, notifications::NewNotification};
+use crate::{DbError, SystemScope, Tenant, notifications::NewNotification};
 
 /// Minutes before the start when no company setting exists: 24 h and 2 h.
 pub const DEFAULT_OFFSETS: [i32; 2] = [1440, 120];
@@ -20,7 +20,8 @@ pub const DEFAULT_OFFSETS: [i32; 2] = [1440, 120];
 pub const MAX_OFFSET_MINUTES: i32 = 14 * 24 * 60;
 
 /// The company's reminder offsets in minutes, largest first.
-pub async fn offsets(db: &impl ConnectionTrait, company: CompanyId) -> Result<Vec<i32>, DbError> {
+pub async fn offsets(db: &impl ConnectionTrait, tenant: Tenant<'_>) -> Result<Vec<i32>, DbError> {
+    let company = tenant.company_id();
     let row = rs::Entity::find_by_id(company.as_uuid()).one(db).await?;
     let mut offsets: Vec<i32> = match row {
         Some(row) => row
@@ -39,10 +40,11 @@ pub async fn offsets(db: &impl ConnectionTrait, company: CompanyId) -> Result<Ve
 /// Sets the company's offsets (an empty list turns reminders off).
 pub async fn set_offsets(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     minutes: &[i32],
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    let company = tenant.company_id();
     let text = minutes
         .iter()
         .map(i32::to_string)
@@ -112,9 +114,15 @@ pub async fn due(
     for appointment in candidates {
         let list = match company_offsets.entry(appointment.company_id) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(offsets(db, CompanyId::from_uuid(appointment.company_id)).await?)
-            }
+            std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                offsets(
+                    db,
+                    Tenant::System(SystemScope::for_company(CompanyId::from_uuid(
+                        appointment.company_id,
+                    ))),
+                )
+                .await?,
+            ),
         };
         // Largest first: the last window already open is the smallest offset reached.
         let Some(offset) = list

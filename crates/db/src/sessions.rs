@@ -4,16 +4,34 @@
 //! tokens are stored as SHA-256 hashes; a used one is kept, so presenting it again is recognised as
 //! replay and ends the whole family.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use portal_domain::{CompanyId, CustomerId, SessionId};
 use portal_entity::{companies, refresh_tokens as rt, sessions as s};
+use rand::TryRngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     sea_query::Expr,
 };
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{DbError, companies::Company};
+
+/// A new refresh token (256 bits from the OS generator, base64url) and the hash that is stored.
+pub fn new_refresh_token() -> Result<(String, String), rand::rand_core::OsError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes)?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_refresh_token(&token);
+    Ok((token, hash))
+}
+
+/// The stored form of a refresh token: hex SHA-256 (the token has 256 bits of entropy, so a fast
+/// hash is enough; it only has to make a database leak useless).
+pub fn hash_refresh_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
 
 /// The tenant filter of every customer-facing query. Only this module builds one, from a session
 /// it has just checked, so a handler cannot forget which customer it acts for.
@@ -330,4 +348,19 @@ pub async fn revoke_others(
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_are_random_and_hashed() {
+        let (a, ha) = new_refresh_token().unwrap();
+        let (b, _) = new_refresh_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(ha, hash_refresh_token(&a));
+        assert_ne!(ha, a);
+    }
 }

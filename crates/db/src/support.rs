@@ -98,10 +98,11 @@ pub async fn messages(
     Ok(rows.into_iter().map(|r| message(r, customer)).collect())
 }
 
-/// Writes the message into `existing` (or a new thread). Starts with a write, so on SQLite a
-/// transaction around it waits for the writer lock instead of failing to upgrade a read.
+/// Writes the message into `existing` (from [`thread_id`]; or a new thread). Starts with a write,
+/// so on SQLite a transaction around it waits for the writer lock instead of failing to upgrade a
+/// read.
 #[allow(clippy::too_many_arguments, reason = "one message and where it goes")]
-async fn post_to(
+pub async fn post(
     db: &impl ConnectionTrait,
     existing: Option<Uuid>,
     company: CompanyId,
@@ -193,42 +194,12 @@ pub async fn mark_read_by(
     Ok(())
 }
 
-/// Adds a message and queues the `support.message_created` webhook with it, in one transaction, so
-/// neither exists without the other.
-#[allow(clippy::too_many_arguments, reason = "one write with its webhook")]
-pub async fn post_with_webhook(
-    db: &sea_orm::DatabaseConnection,
+/// The customer's conversation, if one was started. Read it before the transaction that posts
+/// into it (see [`post`]).
+pub async fn thread_id(
+    db: &impl ConnectionTrait,
     company: CompanyId,
     customer: CustomerId,
-    author: Author,
-    author_name: Option<String>,
-    body: &str,
-    now: DateTime<Utc>,
-    payload: impl FnOnce(&SupportMessage) -> serde_json::Value,
-) -> Result<SupportMessage, DbError> {
-    use sea_orm::TransactionTrait;
-    // Read before the transaction (see `post_to`).
-    let existing = thread(db, company, customer).await?.map(|t| t.id);
-    let txn = db.begin().await?;
-    let message = post_to(
-        &txn,
-        existing,
-        company,
-        customer,
-        author,
-        author_name,
-        body,
-        now,
-    )
-    .await?;
-    crate::webhooks::enqueue(
-        &txn,
-        company,
-        "support.message_created",
-        &payload(&message),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(message)
+) -> Result<Option<Uuid>, DbError> {
+    Ok(thread(db, company, customer).await?.map(|t| t.id))
 }

@@ -36,7 +36,7 @@ pub enum Tenant<'a> {
     /// An integrator key: its company, or only its branch.
     Integrator(&'a IntegratorScope),
     /// A job or the CLI: the whole company.
-    System(&'a SystemScope),
+    System(SystemScope),
 }
 
 impl Tenant<'_> {
@@ -78,8 +78,8 @@ impl<'a> From<&'a IntegratorScope> for Tenant<'a> {
     }
 }
 
-impl<'a> From<&'a SystemScope> for Tenant<'a> {
-    fn from(scope: &'a SystemScope) -> Self {
-        Self::System(scope)
+impl From<&SystemScope> for Tenant<'_> {
+    fn from(scope: &SystemScope) -> Self {
+        Self::System(*scope)
     }
 }

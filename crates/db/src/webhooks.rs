@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::DbError;
+use crate::{DbError, Tenant};
 
 /// Events integrators can subscribe to.
 pub const EVENTS: &[&str] = &[
@@ -51,12 +51,13 @@ impl From<we::Model> for Endpoint {
 /// Registers an endpoint with its signing secret.
 pub async fn create_endpoint(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     url: &str,
     events: &[String],
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<Endpoint, DbError> {
+    let company = tenant.company_id();
     Ok(we::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(company.as_uuid()),
@@ -74,8 +75,9 @@ pub async fn create_endpoint(
 /// The company's endpoints, oldest first.
 pub async fn list_endpoints(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
 ) -> Result<Vec<Endpoint>, DbError> {
+    let company = tenant.company_id();
     Ok(we::Entity::find()
         .filter(we::Column::CompanyId.eq(company.as_uuid()))
         .order_by_asc(we::Column::Id)
@@ -89,9 +91,10 @@ pub async fn list_endpoints(
 /// Removes an endpoint (and its deliveries); false when it is not the company's.
 pub async fn delete_endpoint(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     id: Uuid,
 ) -> Result<bool, DbError> {
+    let company = tenant.company_id();
     let result = we::Entity::delete_many()
         .filter(we::Column::Id.eq(id))
         .filter(we::Column::CompanyId.eq(company.as_uuid()))
@@ -307,9 +310,10 @@ pub struct AttemptLog {
 /// The latest deliveries of the company (newest first), with every attempt.
 pub async fn deliveries(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     limit: u64,
 ) -> Result<Vec<DeliveryLog>, DbError> {
+    let company = tenant.company_id();
     let rows = wd::Entity::find()
         .filter(wd::Column::CompanyId.eq(company.as_uuid()))
         .order_by_desc(wd::Column::Id)

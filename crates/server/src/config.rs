@@ -221,25 +221,8 @@ pub struct AuthSettings {
     pub access_ttl_seconds: u32,
 }
 
-/// Sign-in code rules (the numbers in DESIGN.md are the defaults).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OtpSettings {
-    /// Code lifetime.
-    pub ttl_seconds: u32,
-    /// Wait before a new code for the same number.
-    pub resend_seconds: u32,
-    /// Wrong codes that end a challenge.
-    pub max_attempts: u32,
-    /// Consecutive failures that lock a number.
-    pub lock_threshold: u32,
-    /// How long a number stays locked.
-    pub lock_minutes: u32,
-    /// Codes per number per hour.
-    pub per_phone_per_hour: u32,
-    /// Codes per client address per hour.
-    pub per_ip_per_hour: u32,
-}
+/// Sign-in code rules (defined with the use cases that apply them).
+pub type OtpSettings = portal_usecases::auth::OtpRules;
 
 /// Twilio settings; without an account SID and token the development sender is used.
 #[derive(Debug, Clone, Deserialize)]

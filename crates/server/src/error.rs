@@ -130,25 +130,39 @@ impl From<portal_usecases::Error> for ApiError {
                 code,
                 field,
                 message,
-            } => Self::invalid_field(code, field, message),
+            } => Self::invalid_field(code, &field, message),
             Error::Refused(refusal) => {
                 let mut err = Self::new(refusal.code, refusal.detail);
                 if let Some(deadline) = refusal.deadline {
                     err = err.deadline(deadline);
                 }
+                if let Some(seconds) = refusal.retry_after {
+                    err = err.retry_after(seconds);
+                }
+                if let Some(n) = refusal.attempts_remaining {
+                    err = err.attempts_remaining(n);
+                }
                 err.phone(refusal.phone)
             }
             Error::Db(err) => err.into(),
+            Error::SmsUnavailable(cause) => sms_unavailable(cause),
             Error::Internal(cause) => Self::internal(cause),
         }
     }
 }
 
+fn sms_unavailable(cause: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::SmsUnavailable,
+        "We could not send the SMS right now. Nothing was charged; please try again in a minute.",
+    )
+    .retry_after(30)
+    .with_cause(cause)
+}
+
 impl From<SmsError> for ApiError {
     fn from(err: SmsError) -> Self {
-        Self::new(ErrorCode::SmsUnavailable, "We could not send the SMS right now. Nothing was charged; please try again in a minute.")
-            .retry_after(30)
-            .with_cause(err)
+        sms_unavailable(err)
     }
 }
 

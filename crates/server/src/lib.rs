@@ -1,12 +1,11 @@
 //! The customer portal server: configuration, wiring, routes and the `portal` command line.
 
-pub mod auth;
 pub mod config;
-pub mod crypto;
+/// Sealing of medical history (lives with the use cases that seal and open it).
+pub use portal_usecases::crypto;
 pub mod error;
 pub mod extract;
 pub mod integrations;
-pub mod medical;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -18,7 +17,7 @@ pub mod secrets;
 pub mod seed;
 pub mod startup;
 pub mod state;
-pub mod support;
 pub mod telemetry;
 pub mod tokens;
-pub mod views;
+/// How things look in the API (shared with the use cases that build documents).
+pub use portal_usecases::views;

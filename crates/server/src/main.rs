@@ -244,8 +244,7 @@ async fn api_key(
                 Some(id) => Some(
                     portal_db::catalog::find_branch(
                         db,
-                        company.id,
-                        None,
+                        (&portal_db::SystemScope::for_company(company.id)).into(),
                         portal_domain::ids::BranchId::from_uuid(id),
                     )
                     .await?

@@ -69,3 +69,15 @@ impl Metrics {
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
     }
 }
+
+impl portal_usecases::Telemetry for Metrics {
+    fn count(&self, event: portal_usecases::Counted) {
+        use portal_usecases::Counted;
+        match event {
+            Counted::SmsSent => self.sms_sent.inc(),
+            Counted::SmsFailed => self.sms_failures.inc(),
+            Counted::CodeRefused => self.auth_failures.inc(),
+            Counted::SignedIn => self.sign_ins.inc(),
+        }
+    }
+}

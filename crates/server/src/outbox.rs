@@ -11,10 +11,13 @@
 
 use chrono::Duration;
 use portal_db::{companies::CompanyCache, customers, notifications, push};
+use portal_domain::Channel;
 use portal_notify::{
     EmailError, EmailMessage, PushError, PushTarget, SmsError, SmsMessage, messages::mask_codes,
 };
 use serde_json::json;
+
+use portal_usecases::events::Update;
 
 use crate::state::AppState;
 
@@ -42,14 +45,17 @@ enum Outcome {
 /// Sends every due message of every channel once; returns how many were handed to a provider.
 pub async fn deliver_due(state: &AppState) -> Result<usize, portal_db::DbError> {
     let mut sent = 0;
-    for channel in ["sms", "email", "push"] {
+    for channel in [Channel::Sms, Channel::Email, Channel::Push] {
         sent += deliver_channel(state, channel).await?;
     }
     Ok(sent)
 }
 
 /// Sends the due messages of one channel.
-pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, portal_db::DbError> {
+pub async fn deliver_channel(
+    state: &AppState,
+    channel: Channel,
+) -> Result<usize, portal_db::DbError> {
     let lease = Duration::seconds(state.settings.outbox.lease_seconds.max(1).into());
     let due = notifications::claim_due(&state.db, channel, BATCH, lease, state.clock.now()).await?;
     let mut sent = 0;
@@ -64,17 +70,16 @@ pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, p
                 .await?;
             continue;
         }
-        let outcome = match message.channel.as_str() {
-            "sms" => send_sms(state, &message).await,
-            "email" => send_email(state, &message).await,
-            "push" => {
+        let outcome = match message.channel {
+            Channel::Sms => send_sms(state, &message).await,
+            Channel::Email => send_email(state, &message).await,
+            Channel::Push => {
                 let slug = companies
                     .get(&state.db, message.company_id)
                     .await?
                     .map(|c| c.slug.as_str());
                 send_push(state, &message, slug).await?
             }
-            other => Outcome::Failed(format!("unknown channel {other}")),
         };
         let attempt = message.attempts + 1;
         let last_attempt = !matches!(outcome, Outcome::Retry(_)) || attempt >= MAX_ATTEMPTS;
@@ -87,8 +92,12 @@ pub async fn deliver_channel(state: &AppState, channel: &str) -> Result<usize, p
                     state.events.send(
                         message.company_id,
                         customer,
-                        "notification",
-                        json!({"id": message.id, "channel": message.channel, "kind": message.kind, "status": "sent"}),
+                        Update::Notification {
+                            id: message.id,
+                            channel: message.channel,
+                            kind: Some(message.kind.clone()),
+                            status: "sent",
+                        },
                     );
                 }
             }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use portal_db::{
-    DatabaseConnection, DbError, TransactionTrait,
+    DatabaseConnection, DbError, SystemScope, Tenant, TransactionTrait,
     appointments::{self, ChangedBy, NewAppointment},
     catalog, companies, customers,
 };
@@ -282,10 +282,13 @@ impl Shop {
         c: &Catalogue,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Self> {
+        // Start-up code: the demo seed acts as the system for the company it creates.
+        let system = SystemScope::for_company(company);
+        let tenant = Tenant::from(&system);
         let (name, street, postal_code, phone) = c.branch;
         let branch = catalog::create_branch(
             db,
-            company,
+            tenant,
             catalog::NewBranch {
                 name: name.into(),
                 street: Some(street.into()),
@@ -302,7 +305,7 @@ impl Shop {
         for (name, minutes, after) in c.services {
             let service = catalog::create_service(
                 db,
-                company,
+                tenant,
                 catalog::NewService {
                     name: (*name).into(),
                     description: None,
@@ -325,8 +328,7 @@ impl Shop {
         for name in c.staff {
             let person = catalog::create_staff(
                 db,
-                company,
-                None,
+                tenant,
                 catalog::NewStaff {
                     branch_id: Some(branch.id),
                     display_name: (*name).into(),
@@ -336,7 +338,7 @@ impl Shop {
             )
             .await
             .context("demo staff")?;
-            catalog::set_staff_services(db, company, None, person.id, &service_ids)
+            catalog::set_staff_services(db, tenant, person.id, &service_ids)
                 .await
                 .context("demo staff services")?;
             let shifts: Vec<catalog::Shift> = c
@@ -353,7 +355,7 @@ impl Shop {
                     })
                 })
                 .collect();
-            catalog::set_working_hours(db, company, None, person.id, &shifts)
+            catalog::set_working_hours(db, tenant, person.id, &shifts)
                 .await
                 .context("demo working hours")?;
             staff.push(person.id);

@@ -49,6 +49,21 @@ impl Application {
             Duration::from_secs(settings.push.timeout_seconds),
         )
         .context("configuring Web Push")?;
+        let metrics = Metrics::new().context("registering metrics")?;
+        let services = Arc::new(portal_usecases::Services {
+            sms: sms.clone(),
+            otp: settings.otp.clone(),
+            otp_key: secrets.otp_hmac.clone(),
+            public_host: settings
+                .server
+                .public_url
+                .host_str()
+                .unwrap_or("localhost")
+                .to_owned(),
+            medical: secrets.medical.clone(),
+            support_messages_per_hour: settings.support.messages_per_hour,
+            telemetry: Arc::new(metrics.clone()),
+        });
         let state = AppState {
             db,
             clock,
@@ -58,11 +73,12 @@ impl Application {
             webhooks: portal_notify::WebhookClient::new(Duration::from_secs(10))
                 .context("building the webhook client")?,
             settings: Arc::new(settings),
-            metrics: Metrics::new().context("registering metrics")?,
+            metrics,
             mailer,
             push,
             events: portal_usecases::EventHub::new(),
             faults: portal_usecases::Faults::default(),
+            services,
         };
         let listener = TcpListener::bind(&state.settings.server.bind)
             .with_context(|| format!("binding {}", state.settings.server.bind))?;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub events: portal_usecases::EventHub,
     /// Failures tests inject into use cases (inert unless armed).
     pub faults: portal_usecases::Faults,
+    /// Providers, keys and rules the use cases need.
+    pub services: Arc<portal_usecases::Services>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             clock: &*self.clock,
             events: &self.events,
             faults: &self.faults,
+            services: &self.services,
         }
     }
 }

@@ -1,13 +1,10 @@
 //! Access tokens (HS256 JWT, 15 minutes) and refresh tokens (256 random bits, stored hashed).
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use portal_db::ActiveSession;
 use portal_domain::{CompanyId, CustomerId, SecretString, SessionId};
-use rand::TryRngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 const ACCESS_TYP: &str = "access";
@@ -134,35 +131,5 @@ impl TokenService {
             customer_id: CustomerId::from_uuid(c.sub),
             session_id: SessionId::from_uuid(c.sid),
         })
-    }
-}
-
-/// A new refresh token (256 bits from the OS generator, base64url) and the hash that is stored.
-pub fn new_refresh_token() -> Result<(String, String), rand::rand_core::OsError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.try_fill_bytes(&mut bytes)?;
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_refresh_token(&token);
-    Ok((token, hash))
-}
-
-/// The stored form of a refresh token: hex SHA-256 (the token has 256 bits of entropy, so a fast
-/// hash is enough; it only has to make a database leak useless).
-pub fn hash_refresh_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refresh_tokens_are_random_and_hashed() {
-        let (a, ha) = new_refresh_token().unwrap();
-        let (b, _) = new_refresh_token().unwrap();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(ha, hash_refresh_token(&a));
-        assert_ne!(ha, a);
     }
 }

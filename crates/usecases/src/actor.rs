@@ -31,7 +31,7 @@ impl<'a> Actor<'a> {
         match *self {
             Self::Customer { scope, .. } => Tenant::Customer(scope),
             Self::Integrator(scope) => Tenant::Integrator(scope),
-            Self::System(scope) => Tenant::System(scope),
+            Self::System(scope) => Tenant::System(*scope),
         }
     }
 

@@ -6,10 +6,13 @@
 use chrono::{DateTime, Utc};
 use portal_api_types::webhooks::{WebhookEvent, WebhookPayload};
 use portal_db::notifications::{self, NewNotification};
-use portal_domain::{CompanyId, CustomerId};
+use portal_domain::CompanyId;
 use sea_orm::ConnectionTrait;
 
-use crate::{Ctx, Error, Result, events::Event};
+use crate::{
+    Ctx, Error, Result,
+    events::{Event, Update},
+};
 
 /// Everything a change causes.
 #[derive(Debug, Default)]
@@ -53,27 +56,18 @@ impl Effects {
     }
 }
 
-/// The `appointment_changed` live event: `{appointment_id, change}`.
-pub(crate) fn appointment_changed(a: &portal_db::appointments::Appointment, change: &str) -> Event {
-    live(
-        a.company_id,
-        a.customer_id,
-        "appointment_changed",
-        serde_json::json!({"appointment_id": a.id, "change": change}),
-    )
-}
-
-fn live(
-    company_id: CompanyId,
-    customer_id: CustomerId,
-    name: &'static str,
-    data: serde_json::Value,
+/// The `appointment_changed` live event.
+pub(crate) fn appointment_changed(
+    a: &portal_db::appointments::Appointment,
+    change: &'static str,
 ) -> Event {
     Event {
-        company_id,
-        customer_id,
-        name,
-        data,
+        company_id: a.company_id,
+        customer_id: a.customer_id,
+        update: Update::AppointmentChanged {
+            appointment_id: a.id,
+            change,
+        },
     }
 }
 

@@ -22,8 +22,8 @@ pub enum Error {
     Invalid {
         /// Stable code.
         code: ErrorCode,
-        /// The field, as the API names it.
-        field: &'static str,
+        /// The field, as the API names it (`items[1]` for an element).
+        field: std::borrow::Cow<'static, str>,
         /// What is wrong with it.
         message: String,
     },
@@ -33,6 +33,9 @@ pub enum Error {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The SMS provider failed; nothing was charged to the customer's limits.
+    #[error("SMS provider: {0}")]
+    SmsUnavailable(String),
     /// A bug or broken data; the text goes to the log only.
     #[error("internal: {0}")]
     Internal(String),
@@ -55,14 +58,21 @@ pub struct Refusal {
     pub deadline: Option<String>,
     /// The phone number to call instead.
     pub phone: Option<String>,
+    /// Seconds until asking again makes sense.
+    pub retry_after: Option<u64>,
+    /// Codes that may still be tried.
+    pub attempts_remaining: Option<u32>,
 }
 
 impl Error {
     /// A 422 for `field`, code `validation_failed`.
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::Invalid {
             code: ErrorCode::ValidationFailed,
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
@@ -74,7 +84,25 @@ impl Error {
             detail: detail.into(),
             deadline: None,
             phone: None,
+            retry_after: None,
+            attempts_remaining: None,
         }))
+    }
+
+    /// Adds `Retry-After` seconds to a refusal.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        if let Self::Refused(r) = &mut self {
+            r.retry_after = Some(seconds.max(1));
+        }
+        self
+    }
+
+    /// Adds the attempts left to a refusal.
+    pub fn attempts_remaining(mut self, n: u32) -> Self {
+        if let Self::Refused(r) = &mut self {
+            r.attempts_remaining = Some(n);
+        }
+        self
     }
 
     /// The stable code of a refusal or field error (tests and logs).

@@ -5,8 +5,11 @@
 //! several instances behind a load balancer the hub needs a shared bus (PostgreSQL
 //! `LISTEN`/`NOTIFY`, or Redis pub/sub) that every instance forwards into its local hub.
 
-use portal_domain::{CompanyId, CustomerId};
+use portal_api_types::support::SupportMessage;
+use portal_domain::{Channel, CompanyId, CustomerId};
+use serde::Serialize;
 use tokio::sync::broadcast;
+use uuid::Uuid;
 
 /// Events kept for slow subscribers before they start missing some.
 const CAPACITY: usize = 256;
@@ -18,10 +21,46 @@ pub struct Event {
     pub company_id: CompanyId,
     /// Customer it is for.
     pub customer_id: CustomerId,
-    /// SSE event name: `support_message`, `appointment_changed`, `notification`.
-    pub name: &'static str,
-    /// JSON data.
-    pub data: serde_json::Value,
+    /// What changed (the SSE event's name and data).
+    pub update: Update,
+}
+
+/// What a live event tells the customer's open pages; serialises to the SSE event's data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Update {
+    /// `appointment_changed`: `{appointment_id, change}` (booked, rescheduled, cancelled, updated).
+    AppointmentChanged {
+        /// The appointment.
+        appointment_id: Uuid,
+        /// What happened to it.
+        change: &'static str,
+    },
+    /// `support_message`: the new message, as the support list shows it.
+    SupportMessage(SupportMessage),
+    /// `notification`: a message's delivery status changed.
+    Notification {
+        /// The message.
+        id: Uuid,
+        /// Its channel.
+        channel: Channel,
+        /// Its kind, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        /// `sent`, `delivered` or `failed`.
+        status: &'static str,
+    },
+}
+
+impl Update {
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::AppointmentChanged { .. } => "appointment_changed",
+            Self::SupportMessage(_) => "support_message",
+            Self::Notification { .. } => "notification",
+        }
+    }
 }
 
 /// Publish/subscribe hub; cheap to clone.
@@ -49,18 +88,11 @@ impl EventHub {
     }
 
     /// Shorthand for [`Self::publish`].
-    pub fn send(
-        &self,
-        company_id: CompanyId,
-        customer_id: CustomerId,
-        name: &'static str,
-        data: serde_json::Value,
-    ) {
+    pub fn send(&self, company_id: CompanyId, customer_id: CustomerId, update: Update) {
         self.publish(Event {
             company_id,
             customer_id,
-            name,
-            data,
+            update,
         });
     }
 

@@ -12,12 +12,20 @@
 
 pub mod actor;
 pub mod appointments;
+pub mod auth;
 pub mod confirmation;
+pub mod consents;
+pub mod crypto;
 pub mod effects;
 pub mod error;
 pub mod events;
+pub mod medical;
 pub mod messages;
+pub mod privacy;
+pub mod profile;
 pub mod reminders;
+pub mod support;
+pub mod views;
 
 use std::{
     collections::HashSet,
@@ -29,7 +37,8 @@ pub use error::{Error, Result};
 pub use events::EventHub;
 
 use portal_db::DatabaseConnection;
-use portal_domain::Clock;
+use portal_domain::{Clock, SecretString};
+use portal_notify::SmsSender;
 
 /// What every use case works with; borrowed from the server's state, so making one costs nothing.
 #[derive(Clone, Copy)]
@@ -42,6 +51,46 @@ pub struct Ctx<'a> {
     pub events: &'a EventHub,
     /// Failures injected by tests; inert in production.
     pub faults: &'a Faults,
+    /// Providers, keys and rules, built once at start-up.
+    pub services: &'a Services,
+}
+
+/// What use cases need besides the database: providers, keys and rules from the configuration.
+#[derive(Debug)]
+pub struct Services {
+    /// SMS sender (Twilio or the development sender).
+    pub sms: Arc<dyn SmsSender>,
+    /// Sign-in and phone-change code rules.
+    pub otp: auth::OtpRules,
+    /// Key of the HMAC under which codes are stored.
+    pub otp_key: SecretString,
+    /// The portal's host name, as sign-in texts name it (WebOTP's `@host #code` line).
+    pub public_host: String,
+    /// Keys that seal and open medical history.
+    pub medical: crypto::MedicalKeys,
+    /// Support messages a customer may write per hour.
+    pub support_messages_per_hour: u32,
+    /// Counters for operators.
+    pub telemetry: Arc<dyn Telemetry>,
+}
+
+/// What use cases count for operators (the server exports them as metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// A code was texted.
+    SmsSent,
+    /// The SMS provider failed.
+    SmsFailed,
+    /// A code was refused.
+    CodeRefused,
+    /// A customer signed in.
+    SignedIn,
+}
+
+/// Receives what use cases count.
+pub trait Telemetry: Send + Sync + std::fmt::Debug {
+    /// Counts one `event`.
+    fn count(&self, event: Counted);
 }
 
 impl std::fmt::Debug for Ctx<'_> {

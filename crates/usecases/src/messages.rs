@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use portal_db::{
-    appointments::Appointment, catalog, companies::Company, consents,
+    SystemScope, appointments::Appointment, catalog, companies::Company, consents,
     notifications::NewNotification, push,
 };
 use portal_domain::{Channel, Purpose, appointment::reference};
@@ -30,7 +30,8 @@ pub async fn for_appointment(
     moved_to: Option<(DateTime<Utc>, DateTime<Utc>)>,
     now: DateTime<Utc>,
 ) -> Result<Vec<NewNotification>> {
-    let Some(customer) = catalog::find_customer(db, company.id, a.customer_id).await? else {
+    let system = SystemScope::for_company(company.id);
+    let Some(customer) = catalog::find_customer(db, (&system).into(), a.customer_id).await? else {
         return Ok(Vec::new());
     };
     let purpose = match event {
@@ -52,12 +53,11 @@ pub async fn for_appointment(
         reference: reference(a.id),
         customer_name: customer.name.clone(),
     };
-    let base = NewNotification {
-        company_id: company.id,
+    // One message per channel, each about this customer and appointment.
+    let message = |channel, recipient: String, body_text| NewNotification {
         customer_id: Some(customer.id),
-        kind: event.kind(),
         appointment_id: Some(a.id),
-        ..NewNotification::default()
+        ..NewNotification::new(company.id, channel, event.kind(), recipient, body_text)
     };
     let allows = |channel| consents::allows(db, company.id, customer.id, channel, purpose);
     let mut out = Vec::new();
@@ -65,12 +65,11 @@ pub async fn for_appointment(
     if let Some(phone) = &customer.phone
         && allows(Channel::Sms).await?
     {
-        out.push(NewNotification {
-            channel: "sms",
-            recipient: phone.as_str().to_owned(),
-            body_text: messages::sms(event, &facts),
-            ..base.clone()
-        });
+        out.push(message(
+            Channel::Sms,
+            phone.as_str().to_owned(),
+            messages::sms(event, &facts),
+        ));
     }
     if let Some(email) = customer.email.as_deref().filter(|e| !e.is_empty())
         && allows(Channel::Email).await?
@@ -83,13 +82,10 @@ pub async fn for_appointment(
         };
         let document = confirmation::document(company, &customer, a, pending, now)?;
         out.push(NewNotification {
-            channel: "email",
-            recipient: email.to_owned(),
             subject: Some(content.subject),
-            body_text: content.text,
             body_html: Some(content.html),
             attachment: Some(portal_documents::ics(&document)),
-            ..base.clone()
+            ..message(Channel::Email, email.to_owned(), content.text)
         });
     }
     if allows(Channel::Push).await?
@@ -99,11 +95,8 @@ pub async fn for_appointment(
     {
         let (title, body) = messages::push(event, &facts);
         out.push(NewNotification {
-            channel: "push",
-            recipient: customer.id.to_string(),
             subject: Some(title),
-            body_text: body,
-            ..base
+            ..message(Channel::Push, customer.id.to_string(), body)
         });
     }
     Ok(out)

@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::{Page, PageRequest, corrupt};
 use crate::DbError;
+use crate::Tenant;
 
 /// A branch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,13 +110,14 @@ fn set<T: Into<sea_orm::Value>>(value: Option<T>) -> sea_orm::ActiveValue<T> {
 }
 
 /// Creates an active branch.
-#[tracing::instrument(skip_all, fields(company = %company))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id()))]
 pub async fn create_branch(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     new: NewBranch,
     now: DateTime<Utc>,
 ) -> Result<Branch, DbError> {
+    let company = tenant.company_id();
     b::ActiveModel {
         id: Set(BranchId::new().as_uuid()),
         company_id: Set(company.as_uuid()),
@@ -146,10 +148,10 @@ fn scoped(company: CompanyId, only_branch: Option<BranchId>) -> sea_orm::Select<
 /// The branch `id` of `company` (and, with a restriction, only that branch).
 pub async fn find_branch(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     id: BranchId,
 ) -> Result<Option<Branch>, DbError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     scoped(company, only_branch)
         .filter(b::Column::Id.eq(id.as_uuid()))
         .one(db)
@@ -161,10 +163,10 @@ pub async fn find_branch(
 /// The company's branches (or just the restricted one), by id.
 pub async fn list_branches(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     page: PageRequest,
 ) -> Result<Page<Branch>, DbError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     let mut query = scoped(company, only_branch);
     if let Some(after) = page.after {
         query = query.filter(b::Column::Id.gt(after));
@@ -178,15 +180,15 @@ pub async fn list_branches(
 }
 
 /// Applies `patch` to the branch; `None` when it is not visible.
-#[tracing::instrument(skip_all, fields(company = %company, branch = %id))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), branch = %id))]
 pub async fn update_branch(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     id: BranchId,
     patch: BranchPatch,
     now: DateTime<Utc>,
 ) -> Result<Option<Branch>, DbError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     if only_branch.is_some_and(|only| only != id) {
         return Ok(None);
     }
@@ -211,5 +213,5 @@ pub async fn update_branch(
     if result.rows_affected == 0 {
         return Ok(None);
     }
-    find_branch(db, company, only_branch, id).await
+    find_branch(db, tenant, id).await
 }

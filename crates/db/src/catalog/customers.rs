@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::{Page, PageRequest};
 use crate::{
-    DbError,
+    DbError, SystemScope, Tenant,
     customers::{self, Customer, NewCustomer},
 };
 
@@ -44,14 +44,15 @@ fn live(company: CompanyId) -> sea_orm::Select<c::Entity> {
 }
 
 /// Creates the customer with `phone`, or updates the given details of the existing one.
-#[tracing::instrument(skip_all, fields(company = %company))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id()))]
 pub async fn upsert_customer(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     phone: &PhoneNumber,
     patch: CustomerPatch,
     now: DateTime<Utc>,
 ) -> Result<Upserted, DbError> {
+    let company = tenant.company_id();
     if let Some(existing) = customers::find_by_phone(db, company, phone).await? {
         return update(db, company, existing.id, patch, now)
             .await
@@ -106,7 +107,7 @@ async fn update(
         .filter(c::Column::CompanyId.eq(company.as_uuid()))
         .exec(db)
         .await?;
-    find_customer(db, company, id)
+    find_customer(db, Tenant::System(SystemScope::for_company(company)), id)
         .await?
         .ok_or_else(|| DbError::Corrupt("customer vanished during upsert".into()))
 }
@@ -114,9 +115,10 @@ async fn update(
 /// The (not erased) customer `id` of `company`.
 pub async fn find_customer(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     id: CustomerId,
 ) -> Result<Option<CustomerRecord>, DbError> {
+    let company = tenant.company_id();
     Ok(live(company)
         .filter(c::Column::Id.eq(id.as_uuid()))
         .one(db)
@@ -127,18 +129,20 @@ pub async fn find_customer(
 /// The (not erased) customer of `company` with `phone`.
 pub async fn find_customer_by_phone(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     phone: &PhoneNumber,
 ) -> Result<Option<CustomerRecord>, DbError> {
+    let company = tenant.company_id();
     customers::find_by_phone(db, company, phone).await
 }
 
 /// The company's customers, by id.
 pub async fn list_customers(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     page: PageRequest,
 ) -> Result<Page<CustomerRecord>, DbError> {
+    let company = tenant.company_id();
     let mut query = live(company);
     if let Some(after) = page.after {
         query = query.filter(c::Column::Id.gt(after));

@@ -1,10 +1,7 @@
 //! When staff work: weekly shifts in the branch's wall-clock time, and time off as UTC spans.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
-use portal_domain::{
-    CompanyId,
-    ids::{BranchId, StaffId},
-};
+use portal_domain::ids::{BranchId, StaffId};
 use portal_entity::{time_off as to, working_hours as wh};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -14,6 +11,7 @@ use uuid::Uuid;
 
 use super::{CatalogError, Page, PageRequest, branch_visible, corrupt, staff::find_staff};
 use crate::DbError;
+use crate::Tenant;
 
 /// One weekly shift of a staff member at a branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,11 +56,11 @@ impl TryFrom<wh::Model> for Shift {
 /// weekday and start; `None` when the person is not visible.
 pub async fn working_hours(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
 ) -> Result<Option<Vec<Shift>>, DbError> {
-    if find_staff(db, company, only_branch, staff).await?.is_none() {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
+    if find_staff(db, tenant, staff).await?.is_none() {
         return Ok(None);
     }
     let mut query = wh::Entity::find()
@@ -86,19 +84,16 @@ pub async fn working_hours(
 /// Replaces the person's weekly shifts in one transaction. With a branch restriction only the
 /// shifts at that branch are replaced (the others are not the caller's to see or change), and every
 /// new shift must be at that branch. `hours[i].branch_id` names the first unknown branch.
-#[tracing::instrument(skip_all, fields(company = %company, staff = %staff))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), staff = %staff))]
 pub async fn set_working_hours<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
     shifts: &[Shift],
 ) -> Result<Vec<Shift>, CatalogError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     let txn = db.begin().await?;
-    if find_staff(&txn, company, only_branch, staff)
-        .await?
-        .is_none()
-    {
+    if find_staff(&txn, tenant, staff).await?.is_none() {
         return Err(CatalogError::NotFound);
     }
     let mut checked: Vec<BranchId> = Vec::new();
@@ -134,7 +129,7 @@ pub async fn set_working_hours<C: ConnectionTrait + TransactionTrait>(
     }))
     .exec_without_returning(&txn)
     .await?;
-    let result = working_hours(&txn, company, only_branch, staff)
+    let result = working_hours(&txn, tenant, staff)
         .await?
         .ok_or(CatalogError::NotFound)?;
     txn.commit().await?;
@@ -180,15 +175,15 @@ impl From<to::Model> for TimeOff {
 }
 
 /// Records time off for a visible staff member.
-#[tracing::instrument(skip_all, fields(company = %company, staff = %staff))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), staff = %staff))]
 pub async fn add_time_off(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
     new: NewTimeOff,
 ) -> Result<TimeOff, CatalogError> {
-    if find_staff(db, company, only_branch, staff).await?.is_none() {
+    let company = tenant.company_id();
+    if find_staff(db, tenant, staff).await?.is_none() {
         return Err(CatalogError::NotFound);
     }
     let model = to::ActiveModel {
@@ -208,14 +203,14 @@ pub async fn add_time_off(
 /// is not visible.
 pub async fn list_time_off(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
     page: PageRequest,
 ) -> Result<Option<Page<TimeOff>>, DbError> {
-    if find_staff(db, company, only_branch, staff).await?.is_none() {
+    let company = tenant.company_id();
+    if find_staff(db, tenant, staff).await?.is_none() {
         return Ok(None);
     }
     let mut query = to::Entity::find()
@@ -239,15 +234,15 @@ pub async fn list_time_off(
 }
 
 /// Deletes one span of the person's time off; false when either is not visible.
-#[tracing::instrument(skip_all, fields(company = %company, staff = %staff))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), staff = %staff))]
 pub async fn delete_time_off(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
     id: Uuid,
 ) -> Result<bool, DbError> {
-    if find_staff(db, company, only_branch, staff).await?.is_none() {
+    let company = tenant.company_id();
+    if find_staff(db, tenant, staff).await?.is_none() {
         return Ok(false);
     }
     let result = to::Entity::delete_many()

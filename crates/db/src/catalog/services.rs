@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::{Page, PageRequest};
 use crate::DbError;
+use crate::Tenant;
 
 /// A service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,13 +139,14 @@ impl TryFrom<sv::Model> for Service {
 }
 
 /// Creates a service.
-#[tracing::instrument(skip_all, fields(company = %company))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id()))]
 pub async fn create_service(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     new: NewService,
     now: DateTime<Utc>,
 ) -> Result<Service, DbError> {
+    let company = tenant.company_id();
     sv::ActiveModel {
         id: Set(ServiceId::new().as_uuid()),
         company_id: Set(company.as_uuid()),
@@ -169,9 +171,10 @@ pub async fn create_service(
 /// The service `id` of `company`.
 pub async fn find_service(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     id: ServiceId,
 ) -> Result<Option<Service>, DbError> {
+    let company = tenant.company_id();
     sv::Entity::find_by_id(id.as_uuid())
         .filter(sv::Column::CompanyId.eq(company.as_uuid()))
         .one(db)
@@ -183,9 +186,10 @@ pub async fn find_service(
 /// The company's services, by id.
 pub async fn list_services(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     page: PageRequest,
 ) -> Result<Page<Service>, DbError> {
+    let company = tenant.company_id();
     let mut query = sv::Entity::find().filter(sv::Column::CompanyId.eq(company.as_uuid()));
     if let Some(after) = page.after {
         query = query.filter(sv::Column::Id.gt(after));
@@ -199,14 +203,15 @@ pub async fn list_services(
 }
 
 /// Applies `patch`; `None` when the service is not the company's.
-#[tracing::instrument(skip_all, fields(company = %company, service = %id))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), service = %id))]
 pub async fn update_service(
     db: &impl ConnectionTrait,
-    company: CompanyId,
+    tenant: Tenant<'_>,
     id: ServiceId,
     patch: ServicePatch,
     now: DateTime<Utc>,
 ) -> Result<Option<Service>, DbError> {
+    let company = tenant.company_id();
     let changes = sv::ActiveModel {
         name: patch.name.map_or(NotSet, Set),
         description: patch.description.map_or(NotSet, Set),
@@ -240,5 +245,5 @@ pub async fn update_service(
     if result.rows_affected == 0 {
         return Ok(None);
     }
-    find_service(db, company, id).await
+    find_service(db, tenant, id).await
 }

@@ -13,6 +13,7 @@ use sea_orm::{
 
 use super::{CatalogError, Page, PageRequest, branch_visible};
 use crate::DbError;
+use crate::{SystemScope, Tenant};
 
 /// A staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,14 +99,14 @@ async fn check_home_branch(
 }
 
 /// Creates a staff member. A branch-bound caller can only create staff of its branch.
-#[tracing::instrument(skip_all, fields(company = %company))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id()))]
 pub async fn create_staff(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     new: NewStaff,
     now: DateTime<Utc>,
 ) -> Result<Staff, CatalogError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     check_home_branch(db, company, only_branch, new.branch_id).await?;
     let model = st::ActiveModel {
         id: Set(StaffId::new().as_uuid()),
@@ -124,10 +125,10 @@ pub async fn create_staff(
 /// The staff member `id`, if visible.
 pub async fn find_staff(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     id: StaffId,
 ) -> Result<Option<Staff>, DbError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     Ok(scoped(company, only_branch)
         .filter(st::Column::Id.eq(id.as_uuid()))
         .one(db)
@@ -138,11 +139,11 @@ pub async fn find_staff(
 /// Visible staff, optionally only those whose home branch is `branch`, by id.
 pub async fn list_staff(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     branch: Option<BranchId>,
     page: PageRequest,
 ) -> Result<Page<Staff>, DbError> {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
     let mut query = scoped(company, only_branch);
     if let Some(branch) = branch {
         query = query.filter(st::Column::BranchId.eq(branch.as_uuid()));
@@ -159,16 +160,16 @@ pub async fn list_staff(
 }
 
 /// Applies `patch`; [`CatalogError::NotFound`] when the person is not visible.
-#[tracing::instrument(skip_all, fields(company = %company, staff = %id))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), staff = %id))]
 pub async fn update_staff(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     id: StaffId,
     patch: StaffPatch,
     now: DateTime<Utc>,
 ) -> Result<Staff, CatalogError> {
-    if find_staff(db, company, only_branch, id).await?.is_none() {
+    let (company, only_branch) = (tenant.company_id(), tenant.branch_id());
+    if find_staff(db, tenant, id).await?.is_none() {
         return Err(CatalogError::NotFound);
     }
     if let Some(branch) = patch.branch_id {
@@ -193,7 +194,8 @@ pub async fn update_staff(
     if query.exec(db).await?.rows_affected == 0 {
         return Err(CatalogError::NotFound);
     }
-    find_staff(db, company, None, id)
+    // Read company-wide: the patch may have moved the person to another branch.
+    find_staff(db, Tenant::System(SystemScope::for_company(company)), id)
         .await?
         .ok_or(CatalogError::NotFound)
 }
@@ -201,11 +203,11 @@ pub async fn update_staff(
 /// The services the person performs, by id; `None` when the person is not visible.
 pub async fn staff_services(
     db: &impl ConnectionTrait,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
 ) -> Result<Option<Vec<ServiceId>>, DbError> {
-    if find_staff(db, company, only_branch, staff).await?.is_none() {
+    let company = tenant.company_id();
+    if find_staff(db, tenant, staff).await?.is_none() {
         return Ok(None);
     }
     let rows = ss::Entity::find()
@@ -223,19 +225,16 @@ pub async fn staff_services(
 
 /// Replaces the services the person performs, in one transaction. Every id must be a service of the
 /// company (`service_ids[i]` names the first one that is not); duplicates collapse.
-#[tracing::instrument(skip_all, fields(company = %company, staff = %staff))]
+#[tracing::instrument(skip_all, fields(company = %tenant.company_id(), staff = %staff))]
 pub async fn set_staff_services<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    company: CompanyId,
-    only_branch: Option<BranchId>,
+    tenant: Tenant<'_>,
     staff: StaffId,
     services: &[ServiceId],
 ) -> Result<Vec<ServiceId>, CatalogError> {
+    let company = tenant.company_id();
     let txn = db.begin().await?;
-    if find_staff(&txn, company, only_branch, staff)
-        .await?
-        .is_none()
-    {
+    if find_staff(&txn, tenant, staff).await?.is_none() {
         return Err(CatalogError::NotFound);
     }
     let known: Vec<_> = sv::Entity::find()

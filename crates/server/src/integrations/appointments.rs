@@ -135,7 +135,7 @@ pub async fn list_appointments(
         .items
         .iter()
         .map(integrator_record)
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(IntegratorAppointmentList {
         items,
         next_cursor: page.next_cursor,

@@ -92,7 +92,7 @@ pub async fn create_branch(
     };
     let branch = catalog::create_branch(
         &state.db,
-        scope.company_id(),
+        scope.into(),
         NewBranch {
             name: body.name.into(),
             street: body.street.map(Into::into),
@@ -137,8 +137,7 @@ pub async fn list_branches(
 ) -> ApiResult<web::Json<BranchPage>> {
     let scope = integrator.require(ApiScope::Catalog)?;
     let page = QueryParams::parse(&req, &["cursor", "limit"])?.page()?;
-    let page =
-        catalog::list_branches(&state.db, scope.company_id(), scope.branch_id(), page).await?;
+    let page = catalog::list_branches(&state.db, scope.into(), page).await?;
     Ok(web::Json(BranchPage {
         items: page.items.into_iter().map(branch_response).collect(),
         next_cursor: next_cursor(page.next_after),
@@ -172,8 +171,7 @@ pub async fn get_branch(
     let scope = integrator.require(ApiScope::Catalog)?;
     let branch = catalog::find_branch(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         BranchId::from_uuid(id.into_inner()),
     )
     .await?
@@ -234,8 +232,7 @@ pub async fn update_branch(
     };
     let branch = catalog::update_branch(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         BranchId::from_uuid(id.into_inner()),
         patch,
         state.clock.now(),

@@ -91,7 +91,7 @@ pub async fn upsert_customer(
         locale: body.language,
     };
     let upserted =
-        catalog::upsert_customer(&state.db, company.id, &phone, patch, state.clock.now()).await?;
+        catalog::upsert_customer(&state.db, scope.into(), &phone, patch, state.clock.now()).await?;
     Ok(match upserted {
         Upserted::Created(c) => HttpResponse::Created().json(customer_record(c)),
         Upserted::Updated(c) => HttpResponse::Ok().json(customer_record(c)),
@@ -133,13 +133,13 @@ pub async fn list_customers(
         Some(input) => {
             let company = company_of(&state, scope).await?;
             let phone = customer_phone("phone", input, &company)?;
-            let found = catalog::find_customer_by_phone(&state.db, company.id, &phone).await?;
+            let found = catalog::find_customer_by_phone(&state.db, scope.into(), &phone).await?;
             Page {
                 items: found.into_iter().collect(),
                 next_after: None,
             }
         }
-        None => catalog::list_customers(&state.db, scope.company_id(), page_request).await?,
+        None => catalog::list_customers(&state.db, scope.into(), page_request).await?,
     };
     Ok(web::Json(CustomerPage {
         items: page.items.into_iter().map(customer_record).collect(),
@@ -172,9 +172,8 @@ pub async fn get_customer(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<CustomerRecord>> {
     let scope = integrator.require(ApiScope::Customers)?;
-    let customer =
-        catalog::find_customer(&state.db, scope.company_id(), CustomerId::from_uuid(*id))
-            .await?
-            .ok_or_else(ApiError::not_found)?;
+    let customer = catalog::find_customer(&state.db, scope.into(), CustomerId::from_uuid(*id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(customer_record(customer)))
 }

@@ -7,30 +7,21 @@ use actix_web::{HttpResponse, get, post, put, web};
 use portal_api_types::{
     Problem,
     medical::{MedicalHistory, MedicalHistoryVersion, MedicalHistoryVersions},
-    preferences::{ConsentRecord, RecordConsent, RecordedConsentSource},
+    preferences::{ConsentRecord, RecordConsent},
 };
-use portal_db::{api_keys::ApiScope, consents, customers};
-use portal_domain::{ConsentSource, CustomerId};
+use portal_db::api_keys::ApiScope;
+use portal_usecases::{Actor, consents, medical};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::{auth::Integrator, company_of};
-use crate::{
-    error::{ApiError, ApiResult},
-    extract::Json,
-    medical::{all_versions, audit_access, require_healthcare, write_version},
-    state::AppState,
-};
+use super::auth::Integrator;
+use crate::{error::ApiResult, extract::Json, state::AppState};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_customer_medical_history)
         .service(put_customer_medical_history)
         .service(record_customer_consent);
-}
-
-fn actor(integrator: &Integrator) -> String {
-    format!("integrator:{}", integrator.0.key_prefix())
 }
 
 /// Read a customer's medical history
@@ -59,22 +50,13 @@ pub async fn get_customer_medical_history(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<MedicalHistoryVersions>> {
     let scope = integrator.require(ApiScope::Medical)?;
-    let company = scope.company_id();
-    require_healthcare(&company_of(&state, scope).await?)?;
-    let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let mut items = all_versions(&state, company, customer.id).await?;
-    items.reverse();
-    audit_access(
-        &state,
-        company,
-        customer.id,
-        &actor(&integrator),
-        "medical_history.read",
-        items.first().map(|v| format!("version {}", v.version)),
-    )
-    .await?;
+    let versions =
+        medical::medical_history_versions(&state.ctx(), Actor::Integrator(scope), Some(*id))
+            .await?;
+    let items = versions
+        .into_iter()
+        .filter_map(|(_, opened)| opened)
+        .collect();
     Ok(web::Json(MedicalHistoryVersions { items }))
 }
 
@@ -107,22 +89,8 @@ pub async fn put_customer_medical_history(
     body: Json<MedicalHistory>,
 ) -> ApiResult<web::Json<MedicalHistoryVersion>> {
     let scope = integrator.require(ApiScope::Medical)?;
-    let company = scope.company_id();
-    require_healthcare(&company_of(&state, scope).await?)?;
-    let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let who = actor(&integrator);
-    let version = write_version(&state, company, customer.id, &body.0, &who).await?;
-    audit_access(
-        &state,
-        company,
-        customer.id,
-        &who,
-        "medical_history.write",
-        Some(format!("version {}", version.version)),
-    )
-    .await?;
+    let actor = Actor::Integrator(scope);
+    let version = medical::save_medical_history(&state.ctx(), actor, Some(*id), &body.0).await?;
     Ok(web::Json(version))
 }
 
@@ -158,45 +126,6 @@ pub async fn record_customer_consent(
     body: Json<RecordConsent>,
 ) -> ApiResult<HttpResponse> {
     let scope = integrator.require(ApiScope::Customers)?;
-    let company = scope.company_id();
-    let customer = customers::find_in_company(&state.db, company, CustomerId::from_uuid(*id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let body = body.0;
-    let source = match body.source {
-        RecordedConsentSource::Phone => ConsentSource::Phone,
-        RecordedConsentSource::Integrator => ConsentSource::Integrator,
-    };
-    let now = state.clock.now();
-    consents::record(
-        &state.db,
-        company,
-        customer.id,
-        body.channel,
-        body.purpose,
-        body.granted,
-        source,
-        now,
-    )
-    .await?;
-    audit_access(
-        &state,
-        company,
-        customer.id,
-        &actor(&integrator),
-        "consent.record",
-        Some(format!(
-            "{} {}",
-            body.channel.as_str(),
-            body.purpose.as_str()
-        )),
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(ConsentRecord {
-        channel: body.channel,
-        purpose: body.purpose,
-        granted: body.granted,
-        source: source.as_str().to_owned(),
-        at: now,
-    }))
+    let record: ConsentRecord = consents::record_consent(&state.ctx(), scope, *id, body.0).await?;
+    Ok(HttpResponse::Created().json(record))
 }

@@ -40,7 +40,7 @@ pub async fn get_reminder_settings(
 ) -> ApiResult<web::Json<ReminderSettings>> {
     let scope = integrator.require(ApiScope::Catalog)?;
     Ok(web::Json(ReminderSettings {
-        offsets_minutes: reminders::offsets(&state.db, scope.company_id()).await?,
+        offsets_minutes: reminders::offsets(&state.db, scope.into()).await?,
     }))
 }
 
@@ -88,7 +88,7 @@ pub async fn put_reminder_settings(
     }
     offsets.sort_unstable_by(|a, b| b.cmp(a));
     offsets.dedup();
-    reminders::set_offsets(&state.db, scope.company_id(), &offsets, state.clock.now()).await?;
+    reminders::set_offsets(&state.db, scope.into(), &offsets, state.clock.now()).await?;
     Ok(web::Json(ReminderSettings {
         offsets_minutes: offsets,
     }))

@@ -86,14 +86,10 @@ pub async fn get_working_hours(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<WorkingHoursResponse>> {
     let scope = integrator.require(ApiScope::Catalog)?;
-    let shifts = catalog::working_hours(
-        &state.db,
-        scope.company_id(),
-        scope.branch_id(),
-        StaffId::from_uuid(id.into_inner()),
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?;
+    let shifts =
+        catalog::working_hours(&state.db, scope.into(), StaffId::from_uuid(id.into_inner()))
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(hours_response(shifts)))
 }
 
@@ -163,8 +159,7 @@ pub async fn set_working_hours(
     }
     let shifts = catalog::set_working_hours(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         StaffId::from_uuid(id.into_inner()),
         &shifts,
     )
@@ -227,8 +222,7 @@ pub async fn create_time_off(
     }
     let time_off = catalog::add_time_off(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         StaffId::from_uuid(id.into_inner()),
         NewTimeOff {
             starts_at: body.starts_at,
@@ -280,8 +274,7 @@ pub async fn list_time_off(
     }
     let page = catalog::list_time_off(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         StaffId::from_uuid(id.into_inner()),
         from,
         to,
@@ -324,14 +317,9 @@ pub async fn delete_time_off(
 ) -> ApiResult<HttpResponse> {
     let scope = integrator.require(ApiScope::Catalog)?;
     let (staff, time_off) = path.into_inner();
-    let deleted = catalog::delete_time_off(
-        &state.db,
-        scope.company_id(),
-        scope.branch_id(),
-        StaffId::from_uuid(staff),
-        time_off,
-    )
-    .await?;
+    let deleted =
+        catalog::delete_time_off(&state.db, scope.into(), StaffId::from_uuid(staff), time_off)
+            .await?;
     if deleted {
         Ok(HttpResponse::NoContent().finish())
     } else {

@@ -95,7 +95,7 @@ pub async fn create_service(
     check_price(body.price_cents, body.currency.as_ref().map(|c| c.as_str()))?;
     let service = catalog::create_service(
         &state.db,
-        scope.company_id(),
+        scope.into(),
         NewService {
             name: body.name.into(),
             description: body.description.map(Into::into),
@@ -142,7 +142,7 @@ pub async fn list_services(
 ) -> ApiResult<web::Json<ServicePage>> {
     let scope = integrator.require(ApiScope::Catalog)?;
     let page = QueryParams::parse(&req, &["cursor", "limit"])?.page()?;
-    let page = catalog::list_services(&state.db, scope.company_id(), page).await?;
+    let page = catalog::list_services(&state.db, scope.into(), page).await?;
     Ok(web::Json(ServicePage {
         items: page.items.into_iter().map(service_response).collect(),
         next_cursor: next_cursor(page.next_after),
@@ -173,7 +173,7 @@ pub async fn get_service(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ServiceResponse>> {
     let scope = integrator.require(ApiScope::Catalog)?;
-    let service = catalog::find_service(&state.db, scope.company_id(), ServiceId::from_uuid(*id))
+    let service = catalog::find_service(&state.db, scope.into(), ServiceId::from_uuid(*id))
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(service_response(service)))
@@ -209,7 +209,7 @@ pub async fn update_service(
     let scope = integrator.require_company_wide(ApiScope::Catalog)?;
     let body = body.0;
     let id = ServiceId::from_uuid(*id);
-    let current = catalog::find_service(&state.db, scope.company_id(), id)
+    let current = catalog::find_service(&state.db, scope.into(), id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let price = body.price_cents.unwrap_or(current.price_cents);
@@ -230,9 +230,8 @@ pub async fn update_service(
         reschedule_notice_minutes: body.reschedule_notice_minutes.map(|m| m.map(|m| m.get())),
         active: body.active,
     };
-    let service =
-        catalog::update_service(&state.db, scope.company_id(), id, patch, state.clock.now())
-            .await?
-            .ok_or_else(ApiError::not_found)?;
+    let service = catalog::update_service(&state.db, scope.into(), id, patch, state.clock.now())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(service_response(service)))
 }

@@ -84,8 +84,7 @@ pub async fn create_staff(
         .or(scope.branch_id());
     let staff = catalog::create_staff(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         NewStaff {
             branch_id,
             display_name: body.display_name.into(),
@@ -128,14 +127,7 @@ pub async fn list_staff(
     let scope = integrator.require(ApiScope::Catalog)?;
     let query = QueryParams::parse(&req, &["branch_id", "cursor", "limit"])?;
     let branch = query.uuid("branch_id")?.map(BranchId::from_uuid);
-    let page = catalog::list_staff(
-        &state.db,
-        scope.company_id(),
-        scope.branch_id(),
-        branch,
-        query.page()?,
-    )
-    .await?;
+    let page = catalog::list_staff(&state.db, scope.into(), branch, query.page()?).await?;
     Ok(web::Json(StaffPage {
         items: page.items.into_iter().map(staff_response).collect(),
         next_cursor: next_cursor(page.next_after),
@@ -167,14 +159,9 @@ pub async fn get_staff(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<StaffResponse>> {
     let scope = integrator.require(ApiScope::Catalog)?;
-    let staff = catalog::find_staff(
-        &state.db,
-        scope.company_id(),
-        scope.branch_id(),
-        StaffId::from_uuid(id.into_inner()),
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?;
+    let staff = catalog::find_staff(&state.db, scope.into(), StaffId::from_uuid(id.into_inner()))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(staff_response(staff)))
 }
 
@@ -209,8 +196,7 @@ pub async fn update_staff(
     let body = body.0;
     let staff = catalog::update_staff(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         StaffId::from_uuid(id.into_inner()),
         StaffPatch {
             branch_id: body.branch_id.map(|b| b.map(BranchId::from_uuid)),
@@ -254,14 +240,9 @@ pub async fn get_staff_services(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<StaffServicesResponse>> {
     let scope = integrator.require(ApiScope::Catalog)?;
-    let ids = catalog::staff_services(
-        &state.db,
-        scope.company_id(),
-        scope.branch_id(),
-        StaffId::from_uuid(id.into_inner()),
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?;
+    let ids = catalog::staff_services(&state.db, scope.into(), StaffId::from_uuid(id.into_inner()))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(services_response(ids)))
 }
 
@@ -308,8 +289,7 @@ pub async fn set_staff_services(
     }
     let ids = catalog::set_staff_services(
         &state.db,
-        scope.company_id(),
-        scope.branch_id(),
+        scope.into(),
         StaffId::from_uuid(id.into_inner()),
         &ids,
     )

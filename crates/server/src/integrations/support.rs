@@ -5,22 +5,16 @@ use portal_api_types::{
     Problem,
     support::{StaffReply, SupportMessageList},
 };
-use portal_db::{
-    api_keys::ApiScope,
-    catalog,
-    support::{self as repo, Author},
+use portal_db::api_keys::ApiScope;
+use portal_usecases::{
+    Actor,
+    support::{self, message_view},
 };
-use portal_domain::CustomerId;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::auth::Integrator;
-use crate::{
-    error::{ApiError, ApiResult},
-    extract::Json,
-    state::AppState,
-    support::{announce, body, conversation, dto, webhook_payload},
-};
+use crate::{error::ApiResult, extract::Json, state::AppState};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -51,13 +45,11 @@ pub async fn list_customer_support_messages(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<SupportMessageList>> {
     let scope = integrator.require(ApiScope::Customers)?;
-    let customer = CustomerId::from_uuid(id.into_inner());
-    catalog::find_customer(&state.db, scope.company_id(), customer)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(web::Json(
-        conversation(&state, scope.company_id(), customer, Author::Staff).await?,
-    ))
+    let actor = Actor::Integrator(scope);
+    let items = support::support_conversation(&state.ctx(), actor, Some(*id)).await?;
+    Ok(web::Json(SupportMessageList {
+        items: items.iter().map(message_view).collect(),
+    }))
 }
 
 /// Reply to a customer
@@ -87,28 +79,14 @@ pub async fn reply_to_customer(
     payload: Json<StaffReply>,
 ) -> ApiResult<HttpResponse> {
     let scope = integrator.require(ApiScope::Customers)?;
-    let customer = CustomerId::from_uuid(id.into_inner());
-    catalog::find_customer(&state.db, scope.company_id(), customer)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let text = body(&payload.0.body)?;
-    let author_name = payload
-        .0
-        .author_name
-        .map(|n| n.trim().chars().take(100).collect::<String>())
-        .filter(|n| !n.is_empty());
-    let now = state.clock.now();
-    let message = repo::post_with_webhook(
-        &state.db,
-        scope.company_id(),
-        customer,
-        Author::Staff,
-        author_name,
-        &text,
-        now,
-        |m| webhook_payload(m, now),
+    let reply = payload.0;
+    let message = support::post_support_message(
+        &state.ctx(),
+        Actor::Integrator(scope),
+        Some(*id),
+        &reply.body,
+        reply.author_name,
     )
     .await?;
-    announce(&state, scope.company_id(), &message);
-    Ok(HttpResponse::Created().json(dto(&message)))
+    Ok(HttpResponse::Created().json(message_view(&message)))
 }

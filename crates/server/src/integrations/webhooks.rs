@@ -108,7 +108,7 @@ pub async fn create_endpoint(
     let secret = format!("whsec_{}", URL_SAFE_NO_PAD.encode(bytes));
     let created = webhooks::create_endpoint(
         &state.db,
-        scope.company_id(),
+        scope.into(),
         url.as_str(),
         &body.events,
         &secret,
@@ -138,7 +138,7 @@ pub async fn list_endpoints(
     integrator: Integrator,
 ) -> ApiResult<web::Json<WebhookEndpointList>> {
     let scope = integrator.require_company_wide(ApiScope::Webhooks)?;
-    let items = webhooks::list_endpoints(&state.db, scope.company_id())
+    let items = webhooks::list_endpoints(&state.db, scope.into())
         .await?
         .into_iter()
         .map(|e| endpoint(e, None))
@@ -170,7 +170,7 @@ pub async fn delete_endpoint(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let scope = integrator.require_company_wide(ApiScope::Webhooks)?;
-    if webhooks::delete_endpoint(&state.db, scope.company_id(), id.into_inner()).await? {
+    if webhooks::delete_endpoint(&state.db, scope.into(), id.into_inner()).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found())
@@ -199,7 +199,7 @@ pub async fn list_deliveries(
     integrator: Integrator,
 ) -> ApiResult<web::Json<WebhookDeliveryList>> {
     let scope = integrator.require_company_wide(ApiScope::Webhooks)?;
-    let items = webhooks::deliveries(&state.db, scope.company_id(), 100)
+    let items = webhooks::deliveries(&state.db, scope.into(), 100)
         .await?
         .into_iter()
         .map(|d| WebhookDelivery {

@@ -106,7 +106,7 @@ pub async fn list_appointments(
         .items
         .iter()
         .map(|a| views::customer_view(a, &customer.1, now))
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(AppointmentList {
         items,
         next_cursor: page.next_cursor,

@@ -12,9 +12,10 @@ use portal_db::{
 use portal_domain::ChallengeId;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use portal_usecases::auth::{self, ClientInfo};
+
 use crate::extract::signed_in_customer;
 use crate::{
-    auth::{self, ClientInfo},
     error::{ApiError, ApiResult},
     extract::{Customer, Json, client_ip, user_agent},
     state::AppState,
@@ -117,8 +118,13 @@ pub async fn start_sign_in(
     body: Json<StartSignIn>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let challenge =
-        auth::start_sign_in(&state, &body.company, &body.phone, &client(&req, &state)).await?;
+    let challenge = auth::start_sign_in(
+        &state.ctx(),
+        &body.company,
+        &body.phone,
+        &client(&req, &state),
+    )
+    .await?;
     Ok(HttpResponse::Accepted().json(challenge))
 }
 
@@ -152,8 +158,8 @@ pub async fn verify_sign_in(
     body: Json<VerifySignIn>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let signed_in = auth::verify_sign_in(
-        &state,
+    let signed_in = auth::verify_code(
+        &state.ctx(),
         ChallengeId::from_uuid(body.challenge_id),
         &body.code,
         &client(&req, &state),
@@ -209,8 +215,8 @@ pub async fn refresh_tokens(
         Some(token) => (token, Transport::Body),
         None => (cookie_token(&req).ok_or_else(invalid)?, Transport::Cookie),
     };
-    let presented = crate::tokens::hash_refresh_token(&presented);
-    let (next, next_hash) = crate::tokens::new_refresh_token().map_err(ApiError::internal)?;
+    let presented = sessions::hash_refresh_token(&presented);
+    let (next, next_hash) = sessions::new_refresh_token().map_err(ApiError::internal)?;
     match sessions::rotate(&state.db, &presented, next_hash, now).await? {
         Rotation::Rotated(session) => Ok(tokens_reply(
             token_response(&state, &session, next).await?,

@@ -19,7 +19,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 fn frame(event: &Event) -> web::Bytes {
-    web::Bytes::from(format!("event: {}\ndata: {}\n\n", event.name, event.data))
+    let data = serde_json::to_string(&event.update).unwrap_or_else(|_| "{}".into());
+    web::Bytes::from(format!("event: {}\ndata: {data}\n\n", event.update.name()))
 }
 
 /// Live updates

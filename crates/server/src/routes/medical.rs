@@ -1,29 +1,27 @@
 //! `/api/customer/medical-history`: the customer's medical history at a healthcare business.
 //!
 //! DESIGN.md's "Health data" rules: sealed with AES-256-GCM before it reaches the database
-//! ([`crate::crypto`]), every write a new version (earlier ones stay readable), every read and
+//! (`portal_usecases::crypto`), every write a new version (earlier ones stay readable), every read and
 //! write only after a sign-in within the last 10 minutes, and every access in the audit log.
 //! Elsewhere than at healthcare businesses these paths answer 404.
 
 use actix_web::{get, put, web};
 use portal_api_types::{
-    ErrorCode, Problem,
+    Problem,
     medical::{
         MedicalConsentResponse, MedicalHistory, MedicalHistoryCurrent, MedicalHistoryVersion,
         MedicalHistoryVersionList, MedicalHistoryVersionSummary, SetMedicalConsent,
     },
 };
-use portal_db::{
-    customers,
-    medical::{self},
+use portal_usecases::{
+    Actor,
+    medical::{self, require_healthcare},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::extract::signed_in_customer;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json},
-    medical::{audit_access, open, require_healthcare, write_version, written_by},
     state::AppState,
 };
 
@@ -60,25 +58,12 @@ pub async fn get_medical_history(
 ) -> ApiResult<web::Json<MedicalHistoryCurrent>> {
     require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
-    let me = signed_in_customer(&state, scope).await?;
-    let stored = medical::get(&state.db, scope.company_id(), scope.customer_id(), None).await?;
-    let current = stored.as_ref().map(|v| open(&state, v)).transpose()?;
-    audit_access(
-        &state,
-        scope.company_id(),
-        scope.customer_id(),
-        "customer",
-        "medical_history.read",
-        current.as_ref().map(|v| format!("version {}", v.version)),
-    )
-    .await?;
-    Ok(web::Json(MedicalHistoryCurrent {
-        consent: MedicalConsentResponse {
-            granted: me.medical_consent_at.is_some(),
-            granted_at: me.medical_consent_at,
-        },
-        current,
-    }))
+    let actor = Actor::Customer {
+        scope,
+        company: &customer.1,
+    };
+    let (consent, current) = medical::current_medical_history(&state.ctx(), actor).await?;
+    Ok(web::Json(MedicalHistoryCurrent { consent, current }))
 }
 
 /// Update the medical history
@@ -112,30 +97,11 @@ pub async fn put_medical_history(
 ) -> ApiResult<web::Json<MedicalHistoryVersion>> {
     require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
-    let me = signed_in_customer(&state, scope).await?;
-    if me.medical_consent_at.is_none() {
-        return Err(ApiError::new(
-            ErrorCode::ConsentRequired,
-            "Please consent to keeping your medical history first.",
-        ));
-    }
-    let version = write_version(
-        &state,
-        scope.company_id(),
-        scope.customer_id(),
-        &body.0,
-        "customer",
-    )
-    .await?;
-    audit_access(
-        &state,
-        scope.company_id(),
-        scope.customer_id(),
-        "customer",
-        "medical_history.write",
-        Some(format!("version {}", version.version)),
-    )
-    .await?;
+    let actor = Actor::Customer {
+        scope,
+        company: &customer.1,
+    };
+    let version = medical::save_medical_history(&state.ctx(), actor, None, &body.0).await?;
     Ok(web::Json(version))
 }
 
@@ -163,26 +129,19 @@ pub async fn list_medical_versions(
 ) -> ApiResult<web::Json<MedicalHistoryVersionList>> {
     require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
-    let mut items: Vec<MedicalHistoryVersionSummary> =
-        medical::list(&state.db, scope.company_id(), scope.customer_id())
-            .await?
-            .into_iter()
-            .map(|v| MedicalHistoryVersionSummary {
-                version: v.version,
-                created_at: v.created_at,
-                written_by: written_by(&v.actor),
-            })
-            .collect();
-    items.reverse();
-    audit_access(
-        &state,
-        scope.company_id(),
-        scope.customer_id(),
-        "customer",
-        "medical_history.list_versions",
-        None,
-    )
-    .await?;
+    let actor = Actor::Customer {
+        scope,
+        company: &customer.1,
+    };
+    let items = medical::medical_history_versions(&state.ctx(), actor, None)
+        .await?
+        .into_iter()
+        .map(|(v, _)| MedicalHistoryVersionSummary {
+            version: v.version,
+            created_at: v.created_at,
+            written_by: medical::written_by(&v.actor),
+        })
+        .collect();
     Ok(web::Json(MedicalHistoryVersionList { items }))
 }
 
@@ -212,25 +171,13 @@ pub async fn get_medical_version(
     require_healthcare(&customer.1)?;
     let scope = customer.recently_signed_in(state.clock.now())?;
     let number: i32 = version.parse().map_err(|_| ApiError::not_found())?;
-    let stored = medical::get(
-        &state.db,
-        scope.company_id(),
-        scope.customer_id(),
-        Some(number),
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?;
-    let opened = open(&state, &stored)?;
-    audit_access(
-        &state,
-        scope.company_id(),
-        scope.customer_id(),
-        "customer",
-        "medical_history.read",
-        Some(format!("version {number}")),
-    )
-    .await?;
-    Ok(web::Json(opened))
+    let actor = Actor::Customer {
+        scope,
+        company: &customer.1,
+    };
+    Ok(web::Json(
+        medical::medical_history_version(&state.ctx(), actor, number).await?,
+    ))
 }
 
 /// Give or withdraw consent to the medical history
@@ -258,33 +205,11 @@ pub async fn set_medical_consent(
     customer: Customer,
     body: Json<SetMedicalConsent>,
 ) -> ApiResult<web::Json<MedicalConsentResponse>> {
-    let scope = &customer.0.scope;
-    require_healthcare(&customer.1)?;
-    let now = state.clock.now();
-    let me = signed_in_customer(&state, scope).await?;
-    let at = match (body.0.granted, me.medical_consent_at) {
-        (true, Some(since)) => Some(since),
-        (true, None) => Some(now),
-        (false, _) => None,
+    let actor = Actor::Customer {
+        scope: &customer.0.scope,
+        company: &customer.1,
     };
-    if at != me.medical_consent_at {
-        customers::set_medical_consent(&state.db, scope, at).await?;
-        audit_access(
-            &state,
-            scope.company_id(),
-            scope.customer_id(),
-            "customer",
-            if at.is_some() {
-                "medical_history.consent_granted"
-            } else {
-                "medical_history.consent_withdrawn"
-            },
-            None,
-        )
-        .await?;
-    }
-    Ok(web::Json(MedicalConsentResponse {
-        granted: at.is_some(),
-        granted_at: at,
-    }))
+    Ok(web::Json(
+        medical::set_medical_consent(&state.ctx(), actor, body.0.granted).await?,
+    ))
 }

@@ -2,43 +2,25 @@
 //! number. The old number is told, and every other session ends.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Duration;
-use hmac::Mac;
 use portal_api_types::{
-    ErrorCode, Problem,
+    Problem,
     auth::SignInChallenge,
     profile::{ChangePhone, ProfileResponse, VerifyPhoneChange},
 };
-use portal_db::{
-    DbError, customers,
-    notifications::NewNotification,
-    otp::{self, NewChallenge},
-};
-use portal_domain::{ChallengeId, Locale};
-use portal_notify::SmsMessage;
+use portal_domain::ChallengeId;
+use portal_usecases::auth;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::extract::signed_in_customer;
 use crate::{
-    auth::{check_code_limits, code_mac, locked, parse_phone, random_code},
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::{Customer, Json, client_ip},
     state::AppState,
     views::profile_response,
 };
 
-const PURPOSE: &str = "phone_change";
-
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(start_phone_change).service(verify_phone_change);
-}
-
-fn taken() -> ApiError {
-    ApiError::new(
-        ErrorCode::PhoneTaken,
-        "Another customer of this business already has this number.",
-    )
 }
 
 /// Change the phone number
@@ -73,83 +55,11 @@ pub async fn start_phone_change(
     customer: Customer,
     body: Json<ChangePhone>,
 ) -> ApiResult<HttpResponse> {
-    let now = state.clock.now();
-    let scope = customer.recently_signed_in(now)?;
-    let rules = &state.settings.otp;
+    let scope = customer.recently_signed_in(state.clock.now())?;
     let ip = client_ip(&req, &state.settings.server.trusted_proxies);
-    let company = &customer.1;
-    let me = signed_in_customer(&state, scope).await?;
-    let phone = parse_phone(&body.0.phone, company)?;
-    if me.phone.as_ref() == Some(&phone) {
-        return Err(ApiError::invalid_field(
-            ErrorCode::ValidationFailed,
-            "phone",
-            "this is already your number",
-        ));
-    }
-    if customers::find_by_phone(&state.db, company.id, &phone)
-        .await?
-        .is_some()
-    {
-        return Err(taken());
-    }
-    check_code_limits(&state, company, &phone, &ip, now).await?;
-    let id = ChallengeId::new();
-    let code = random_code()?;
-    let code_hmac = hex::encode(
-        code_mac(&state, id, company.id, &code)?
-            .finalize()
-            .into_bytes(),
-    );
-    otp::insert(
-        &state.db,
-        NewChallenge {
-            id,
-            company_id: company.id,
-            customer_id: Some(scope.customer_id()),
-            phone: phone.clone(),
-            purpose: PURPOSE,
-            code_hmac,
-            expires_at: now + Duration::seconds(rules.ttl_seconds.into()),
-            ip,
-        },
-        now,
-    )
-    .await?;
-    let text = match me.locale.unwrap_or(company.locale) {
-        Locale::De => format!(
-            "{} ist Ihr Code, um diese Nummer bei {} zu hinterlegen. Gültig {} Minuten.",
-            code.expose(),
-            company.name,
-            rules.ttl_seconds / 60
-        ),
-        Locale::En => format!(
-            "{} is your code to use this number at {}. Valid for {} minutes.",
-            code.expose(),
-            company.name,
-            rules.ttl_seconds / 60
-        ),
-    };
-    if let Err(err) = state
-        .sms
-        .send(&SmsMessage {
-            to: phone.as_str().to_owned(),
-            body: text,
-        })
-        .await
-    {
-        otp::delete(&state.db, id).await?;
-        state.metrics.sms_failures.inc();
-        return Err(err.into());
-    }
-    state.metrics.sms_sent.inc();
-    tracing::info!(phone = %phone.masked(), "phone change code issued");
-    Ok(HttpResponse::Accepted().json(SignInChallenge {
-        challenge_id: id.as_uuid(),
-        expires_in: rules.ttl_seconds,
-        resend_in: rules.resend_seconds,
-        phone_masked: phone.masked(),
-    }))
+    let challenge =
+        auth::change_phone(&state.ctx(), scope, &customer.1, &body.0.phone, &ip).await?;
+    Ok(HttpResponse::Accepted().json(challenge))
 }
 
 /// Confirm the new phone number
@@ -180,95 +90,16 @@ pub async fn verify_phone_change(
     customer: Customer,
     body: Json<VerifyPhoneChange>,
 ) -> ApiResult<web::Json<ProfileResponse>> {
-    let now = state.clock.now();
-    let scope = *customer.recently_signed_in(now)?;
-    let rules = &state.settings.otp;
+    let scope = *customer.recently_signed_in(state.clock.now())?;
     let body = body.0;
-    let challenge_id = ChallengeId::from_uuid(body.challenge_id);
-    let expired = || {
-        ApiError::new(
-            ErrorCode::CodeExpired,
-            "This code is no longer valid. Please request a new one.",
-        )
-    };
-    let challenge = otp::find(&state.db, challenge_id)
-        .await?
-        .filter(|c| {
-            c.purpose == PURPOSE
-                && c.company_id == scope.company_id()
-                && c.customer_id == Some(scope.customer_id())
-        })
-        .ok_or_else(expired)?;
-    let company = challenge.company_id;
-    if let Some(until) = otp::locked_until(&state.db, company, &challenge.phone, now).await? {
-        return Err(locked(until - now));
-    }
-    if !otp::claim_attempt(&state.db, challenge_id, rules.max_attempts, now).await? {
-        return Err(expired());
-    }
-    let matches = code_mac(&state, challenge_id, company, &body.code)?
-        .verify_slice(&hex::decode(&challenge.code_hmac).map_err(ApiError::internal)?)
-        .is_ok();
-    if !matches || !otp::consume(&state.db, challenge_id, now).await? {
-        if let Some(until) = otp::record_failure(
-            &state.db,
-            company,
-            &challenge.phone,
-            rules.lock_threshold,
-            Duration::minutes(rules.lock_minutes.into()),
-            now,
-        )
-        .await?
-        {
-            return Err(locked(until - now));
-        }
-        return Err(
-            ApiError::new(ErrorCode::InvalidCode, "The code is not correct.")
-                .attempts_remaining(rules.max_attempts.saturating_sub(challenge.attempts + 1)),
-        );
-    }
-    otp::clear_failures(&state.db, company, &challenge.phone).await?;
-
-    let me = signed_in_customer(&state, &scope).await?;
-    let company_row = &customer.1;
-    let notice = match me.locale.unwrap_or(company_row.locale) {
-        Locale::De => format!(
-            "Ihre Telefonnummer bei {} wurde soeben auf {} geändert. Waren Sie das nicht? Rufen Sie uns bitte an.",
-            company_row.name,
-            challenge.phone.masked()
-        ),
-        Locale::En => format!(
-            "Your phone number at {} was just changed to {}. Not you? Please call us.",
-            company_row.name,
-            challenge.phone.masked()
-        ),
-    };
-    let notice = me.phone.as_ref().map(|old| NewNotification {
-        company_id: company,
-        customer_id: Some(scope.customer_id()),
-        channel: "sms",
-        kind: "phone_changed",
-        recipient: old.as_str().to_owned(),
-        subject: None,
-        body_text: notice,
-        ..NewNotification::default()
-    });
-    let ended = match customers::change_phone(
-        &state.db,
+    let changed = auth::confirm_phone_change(
+        &state.ctx(),
         &scope,
-        &challenge.phone,
-        notice,
+        &customer.1,
         customer.0.id,
-        now,
+        ChallengeId::from_uuid(body.challenge_id),
+        &body.code,
     )
-    .await
-    {
-        Ok(Some(ended)) => ended,
-        Ok(None) => return Err(ApiError::unauthorized()),
-        Err(DbError::Conflict(_)) => return Err(taken()),
-        Err(err) => return Err(err.into()),
-    };
-    tracing::info!(phone = %challenge.phone.masked(), sessions_ended = ended, "phone number changed");
-    let row = signed_in_customer(&state, &scope).await?;
-    Ok(web::Json(profile_response(row, &customer.1)))
+    .await?;
+    Ok(web::Json(profile_response(changed.customer, &customer.1)))
 }

@@ -3,19 +3,16 @@
 
 use actix_web::{get, put, web};
 use portal_api_types::{
-    ErrorCode, Problem,
-    preferences::{ConsentsResponse, Preference, PreferencesResponse, UpdatePreferences},
+    Problem,
+    preferences::{ConsentsResponse, PreferencesResponse, UpdatePreferences},
 };
-use portal_db::{CustomerScope, audit, consents};
-use portal_domain::{Channel, ConsentSource, Purpose};
+use portal_usecases::consents;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::extract::signed_in_customer;
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::{Customer, Json},
     state::AppState,
-    views,
 };
 
 /// Registers the routes.
@@ -23,19 +20,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_preferences)
         .service(update_preferences)
         .service(list_consents);
-}
-
-async fn current(state: &AppState, scope: &CustomerScope) -> ApiResult<PreferencesResponse> {
-    let items = consents::current(&state.db, scope.company_id(), scope.customer_id())
-        .await?
-        .into_iter()
-        .map(|(channel, purpose, granted)| Preference {
-            channel,
-            purpose,
-            granted,
-        })
-        .collect();
-    Ok(PreferencesResponse { items })
 }
 
 /// Get communication preferences
@@ -59,7 +43,8 @@ pub async fn get_preferences(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<web::Json<PreferencesResponse>> {
-    Ok(web::Json(current(&state, &customer.0.scope).await?))
+    let items = consents::preferences(&state.ctx(), &customer.0.scope).await?;
+    Ok(web::Json(PreferencesResponse { items }))
 }
 
 /// Change communication preferences
@@ -91,82 +76,9 @@ pub async fn update_preferences(
     customer: Customer,
     body: Json<UpdatePreferences>,
 ) -> ApiResult<web::Json<PreferencesResponse>> {
-    let scope = &customer.0.scope;
-    let now = state.clock.now();
-    let wanted = body.0.items;
-    if wanted.is_empty() {
-        return Err(ApiError::invalid_field(
-            ErrorCode::ValidationFailed,
-            "items",
-            "give at least one answer",
-        ));
-    }
-    for (i, item) in wanted.iter().enumerate() {
-        if wanted[..i]
-            .iter()
-            .any(|o| o.channel == item.channel && o.purpose == item.purpose)
-        {
-            return Err(ApiError::invalid_field(
-                ErrorCode::ValidationFailed,
-                &format!("items[{i}]"),
-                "this channel and purpose appear twice",
-            ));
-        }
-    }
-    let mut state_now =
-        consents::current(&state.db, scope.company_id(), scope.customer_id()).await?;
-    let mut changes = Vec::new();
-    for item in &wanted {
-        if let Some(entry) = state_now
-            .iter_mut()
-            .find(|(c, p, _)| *c == item.channel && *p == item.purpose)
-            && entry.2 != item.granted
-        {
-            entry.2 = item.granted;
-            changes.push(*item);
-        }
-    }
-    let on = |channel: Channel| {
-        state_now
-            .iter()
-            .any(|(c, p, g)| *c == channel && *p == Purpose::Transactional && *g)
-    };
-    if !on(Channel::Sms) && !on(Channel::Email) {
-        return Err(ApiError::new(
-            ErrorCode::TransactionalRequired,
-            "Keep confirmations and changes on for SMS or email.",
-        ));
-    }
-    signed_in_customer(&state, scope).await?;
-    for change in &changes {
-        consents::record(
-            &state.db,
-            scope.company_id(),
-            scope.customer_id(),
-            change.channel,
-            change.purpose,
-            change.granted,
-            ConsentSource::Portal,
-            now,
-        )
-        .await?;
-    }
-    if !changes.is_empty() {
-        audit::record(
-            &state.db,
-            audit::AuditEntry {
-                company_id: scope.company_id(),
-                customer_id: Some(scope.customer_id()),
-                actor: "customer",
-                action: "preferences.update",
-                target: None,
-                ip: None,
-            },
-            now,
-        )
-        .await?;
-    }
-    Ok(web::Json(current(&state, scope).await?))
+    let items =
+        consents::update_preferences(&state.ctx(), &customer.0.scope, &body.0.items).await?;
+    Ok(web::Json(PreferencesResponse { items }))
 }
 
 /// List the consent register
@@ -191,14 +103,10 @@ pub async fn list_consents(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<web::Json<ConsentsResponse>> {
-    let scope = &customer.0.scope;
-    let me = signed_in_customer(&state, scope).await?;
+    let (items, medical_history_consent_at) =
+        consents::consent_register(&state.ctx(), &customer.0.scope).await?;
     Ok(web::Json(ConsentsResponse {
-        items: consents::history(&state.db, scope.company_id(), scope.customer_id())
-            .await?
-            .into_iter()
-            .map(views::consent_record)
-            .collect(),
-        medical_history_consent_at: me.medical_consent_at,
+        items,
+        medical_history_consent_at,
     }))
 }

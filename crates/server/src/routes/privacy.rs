@@ -2,24 +2,16 @@
 
 use actix_web::{HttpResponse, delete, get, web};
 use portal_api_types::{
-    ErrorCode, Problem,
-    privacy::{
-        AuditEntry, AuditLog, DataExport, EraseAccount, ExportAppointment, ExportAppointmentEvent,
-        ExportDevices, ExportMessage, ExportPushSubscription, ExportSession, ExportSupportMessage,
-    },
-    webhooks::{CustomerErased, WebhookEvent, WebhookPayload},
+    Problem,
+    privacy::{AuditLog, DataExport, EraseAccount},
 };
-use portal_db::{CustomerScope, audit, companies::Company, privacy, retention};
-use portal_domain::Industry;
+use portal_usecases::{Actor, privacy};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::extract::signed_in_customer;
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::{Customer, Json},
-    medical,
     state::AppState,
-    views::{consent_record, profile_response},
 };
 
 /// Registers the routes.
@@ -27,125 +19,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(export_data)
         .service(erase_account)
         .service(list_audit);
-}
-
-fn audit_entries(records: Vec<privacy::AuditRecord>) -> Vec<AuditEntry> {
-    records
-        .into_iter()
-        .map(|r| AuditEntry {
-            actor: r.actor,
-            action: r.action,
-            target: r.target,
-            ip: r.ip,
-            at: r.at,
-        })
-        .collect()
-}
-
-async fn build_export(
-    state: &AppState,
-    scope: &CustomerScope,
-    company: &Company,
-) -> ApiResult<DataExport> {
-    let now = state.clock.now();
-    let me = signed_in_customer(state, scope).await?;
-    let consent_at = me.medical_consent_at;
-    let medical_history = if company.industry == Industry::Healthcare {
-        medical::all_versions(state, scope.company_id(), scope.customer_id()).await?
-    } else {
-        Vec::new()
-    };
-    let appointments = privacy::appointments(&state.db, scope)
-        .await?
-        .into_iter()
-        .map(|a| ExportAppointment {
-            id: a.id,
-            branch: a.branch,
-            staff: a.staff,
-            service: a.service,
-            starts_at: a.starts_at,
-            ends_at: a.ends_at,
-            status: a.status,
-            source: a.source,
-            notes: a.notes,
-            cancel_reason: a.cancel_reason,
-            history: a
-                .events
-                .into_iter()
-                .map(|e| ExportAppointmentEvent {
-                    kind: e.kind,
-                    actor: e.actor,
-                    from_starts_at: e.from_starts_at,
-                    to_starts_at: e.to_starts_at,
-                    reason: e.reason,
-                    at: e.at,
-                })
-                .collect(),
-        })
-        .collect();
-    let messages = privacy::messages(&state.db, scope)
-        .await?
-        .into_iter()
-        .map(|m| ExportMessage {
-            id: m.id,
-            channel: m.channel,
-            kind: m.kind,
-            recipient: m.recipient,
-            subject: m.subject,
-            body: m.body,
-            status: m.status,
-            created_at: m.created_at,
-        })
-        .collect();
-    let support_messages = privacy::support_messages(&state.db, scope)
-        .await?
-        .into_iter()
-        .map(|m| ExportSupportMessage {
-            thread_id: m.thread_id,
-            author: m.author,
-            body: m.body,
-            created_at: m.created_at,
-        })
-        .collect();
-    let devices = ExportDevices {
-        sessions: privacy::sessions(&state.db, scope)
-            .await?
-            .into_iter()
-            .map(|s| ExportSession {
-                id: s.id,
-                user_agent: s.user_agent,
-                ip: s.ip,
-                created_at: s.created_at,
-                last_used_at: s.last_used_at,
-                ended_at: s.revoked_at,
-            })
-            .collect(),
-        push_subscriptions: privacy::push_subscriptions(&state.db, scope)
-            .await?
-            .into_iter()
-            .map(|p| ExportPushSubscription {
-                endpoint: p.endpoint,
-                user_agent: p.user_agent,
-                created_at: p.created_at,
-            })
-            .collect(),
-    };
-    Ok(DataExport {
-        exported_at: now,
-        profile: profile_response(me, company),
-        appointments,
-        messages,
-        support_messages,
-        consents: portal_db::consents::history(&state.db, scope.company_id(), scope.customer_id())
-            .await?
-            .into_iter()
-            .map(consent_record)
-            .collect(),
-        medical_history_consent_at: consent_at,
-        medical_history,
-        devices,
-        audit: audit_entries(privacy::audit_entries(&state.db, scope).await?),
-    })
 }
 
 /// Export all personal data
@@ -172,17 +45,12 @@ pub async fn export_data(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<HttpResponse> {
-    let scope = *customer.recently_signed_in(state.clock.now())?;
-    let export = build_export(&state, &scope, &customer.1).await?;
-    medical::audit_access(
-        &state,
-        scope.company_id(),
-        scope.customer_id(),
-        "customer",
-        "privacy.export",
-        None,
-    )
-    .await?;
+    let scope = customer.recently_signed_in(state.clock.now())?;
+    let actor = Actor::Customer {
+        scope,
+        company: &customer.1,
+    };
+    let export = privacy::export_personal_data(&state.ctx(), actor).await?;
     Ok(HttpResponse::Ok()
         .insert_header((
             "Content-Disposition",
@@ -221,51 +89,12 @@ pub async fn erase_account(
     customer: Customer,
     body: Json<EraseAccount>,
 ) -> ApiResult<HttpResponse> {
-    let now = state.clock.now();
-    let scope = *customer.recently_signed_in(now)?;
-    if !body.0.confirm {
-        return Err(ApiError::new(
-            ErrorCode::ConfirmationRequired,
-            "Send {\"confirm\": true} to erase the account.",
-        ));
-    }
-    let keep_since = retention::keep_appointments_since(&state.db, scope.company_id(), now).await?;
-    let payload = serde_json::to_value(WebhookPayload {
-        created_at: now,
-        event: WebhookEvent::CustomerErased(CustomerErased {
-            customer_id: scope.customer_id().as_uuid(),
-        }),
-    })
-    .map_err(ApiError::internal)?;
-    let erased = privacy::erase(
-        &state.db,
-        &scope,
-        keep_since,
-        ("customer.erased", &payload),
-        now,
-    )
-    .await?
-    .ok_or_else(ApiError::unauthorized)?;
-    audit::record(
-        &state.db,
-        audit::AuditEntry {
-            company_id: scope.company_id(),
-            customer_id: Some(scope.customer_id()),
-            actor: "customer",
-            action: "privacy.erase",
-            target: None,
-            ip: None,
-        },
-        now,
-    )
-    .await?;
-    tracing::info!(
-        customer = %scope.customer_id(),
-        kept = erased.appointments_kept,
-        deleted = erased.appointments_deleted,
-        sessions = erased.sessions_ended,
-        "customer erased"
-    );
+    let scope = customer.recently_signed_in(state.clock.now())?;
+    let actor = Actor::Customer {
+        scope,
+        company: &customer.1,
+    };
+    privacy::erase_account(&state.ctx(), actor, body.0.confirm).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -291,6 +120,6 @@ pub async fn list_audit(
     customer: Customer,
 ) -> ApiResult<web::Json<AuditLog>> {
     Ok(web::Json(AuditLog {
-        items: audit_entries(privacy::audit_entries(&state.db, &customer.0.scope).await?),
+        items: privacy::access_log(&state.ctx(), &customer.0.scope).await?,
     }))
 }

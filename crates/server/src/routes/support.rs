@@ -1,20 +1,29 @@
 //! `/api/customer/support/messages`: the customer's side of the support chat.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Duration;
 use portal_api_types::{
-    ErrorCode, Problem,
+    Problem,
     support::{NewSupportMessage, SupportMessageList},
 };
-use portal_db::support::{self as repo, Author};
+use portal_usecases::{
+    Actor,
+    support::{self, message_view},
+};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::{Customer, Json},
     state::AppState,
-    support::{announce, body, conversation, dto, webhook_payload},
 };
+
+/// The signed-in customer as the use cases know them.
+fn actor(customer: &Customer) -> Actor<'_> {
+    Actor::Customer {
+        scope: &customer.0.scope,
+        company: &customer.1,
+    }
+}
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -41,16 +50,10 @@ pub async fn list_support_messages(
     state: web::Data<AppState>,
     customer: Customer,
 ) -> ApiResult<web::Json<SupportMessageList>> {
-    let scope = &customer.0.scope;
-    Ok(web::Json(
-        conversation(
-            &state,
-            scope.company_id(),
-            scope.customer_id(),
-            Author::Customer,
-        )
-        .await?,
-    ))
+    let items = support::support_conversation(&state.ctx(), actor(&customer), None).await?;
+    Ok(web::Json(SupportMessageList {
+        items: items.iter().map(message_view).collect(),
+    }))
 }
 
 /// Write to support
@@ -76,34 +79,8 @@ pub async fn post_support_message(
     customer: Customer,
     payload: Json<NewSupportMessage>,
 ) -> ApiResult<HttpResponse> {
-    let text = body(&payload.0.body)?;
-    let scope = &customer.0.scope;
-    let now = state.clock.now();
-    let recent = repo::customer_messages_since(
-        &state.db,
-        scope.company_id(),
-        scope.customer_id(),
-        now - Duration::hours(1),
-    )
-    .await?;
-    if recent >= u64::from(state.settings.support.messages_per_hour) {
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "You wrote many messages this hour. Please wait a little or call us.",
-        )
-        .retry_after(600));
-    }
-    let message = repo::post_with_webhook(
-        &state.db,
-        scope.company_id(),
-        scope.customer_id(),
-        Author::Customer,
-        None,
-        &text,
-        now,
-        |m| webhook_payload(m, now),
-    )
-    .await?;
-    announce(&state, scope.company_id(), &message);
-    Ok(HttpResponse::Created().json(dto(&message)))
+    let message =
+        support::post_support_message(&state.ctx(), actor(&customer), None, &payload.0.body, None)
+            .await?;
+    Ok(HttpResponse::Created().json(message_view(&message)))
 }

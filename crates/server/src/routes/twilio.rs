@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 use portal_api_types::{ErrorCode, Problem};
 use portal_db::{consents, notifications};
 use portal_domain::{Channel, ConsentSource, PhoneNumber, Purpose};
+use portal_usecases::events::Update;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
@@ -142,8 +143,12 @@ pub async fn twilio_status(
         state.events.send(
             receipt.company_id,
             customer,
-            "notification",
-            serde_json::json!({"id": receipt.id, "channel": "sms", "status": if delivered { "delivered" } else { "failed" }}),
+            Update::Notification {
+                id: receipt.id,
+                channel: Channel::Sms,
+                kind: None,
+                status: if delivered { "delivered" } else { "failed" },
+            },
         );
     }
     Ok(HttpResponse::NoContent().finish())

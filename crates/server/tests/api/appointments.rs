@@ -52,7 +52,7 @@ pub(crate) async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
             .unwrap();
     let branch = catalog::create_branch(
         &app.db,
-        company.id,
+        whole_company(company.id),
         catalog::NewBranch {
             name: "Testpraxis".into(),
             street: Some("Teststraße 1".into()),
@@ -68,7 +68,7 @@ pub(crate) async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
     .unwrap();
     let service = catalog::create_service(
         &app.db,
-        company.id,
+        whole_company(company.id),
         catalog::NewService {
             name: "Kontrolle".into(),
             description: None,
@@ -89,8 +89,7 @@ pub(crate) async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
     for name in ["Dr. Test", "Dr. Kollegin"] {
         let person = catalog::create_staff(
             &app.db,
-            company.id,
-            None,
+            whole_company(company.id),
             catalog::NewStaff {
                 branch_id: Some(branch.id),
                 display_name: name.into(),
@@ -100,7 +99,7 @@ pub(crate) async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
         )
         .await
         .unwrap();
-        catalog::set_staff_services(&app.db, company.id, None, person.id, &[service.id])
+        catalog::set_staff_services(&app.db, whole_company(company.id), person.id, &[service.id])
             .await
             .unwrap();
         let shifts: Vec<catalog::Shift> = [
@@ -122,7 +121,7 @@ pub(crate) async fn fixture(app: &TestApp, company_slug: &str) -> Fixture {
             valid_until: None,
         })
         .collect();
-        catalog::set_working_hours(&app.db, company.id, None, person.id, &shifts)
+        catalog::set_working_hours(&app.db, whole_company(company.id), person.id, &shifts)
             .await
             .unwrap();
         people.push(person.id);
@@ -554,8 +553,7 @@ async fn slots_leave_out_booked_time_off_and_buffers(app: TestApp) {
     .await;
     catalog::add_time_off(
         &app.db,
-        f.company,
-        None,
+        whole_company(f.company),
         f.staff,
         catalog::NewTimeOff {
             starts_at: berlin(2026, 11, 30, 11, 0),

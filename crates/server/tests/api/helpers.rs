@@ -557,3 +557,8 @@ pub async fn count_where(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) 
         .unwrap();
     row.try_get("", "n").unwrap()
 }
+
+/// The whole company, as test set-up (like the CLI) acts on it.
+pub fn whole_company(company: portal_domain::CompanyId) -> portal_db::Tenant<'static> {
+    portal_db::Tenant::System(portal_db::SystemScope::for_company(company))
+}

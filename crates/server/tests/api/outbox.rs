@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use portal_db::notifications::{self, NewNotification};
-use portal_domain::{Clock, CompanySlug, CustomerId};
+use portal_domain::{Channel, Clock, CompanySlug};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
@@ -80,15 +80,13 @@ async fn weber(app: &TestApp) -> portal_domain::CompanyId {
 }
 
 fn sms(company: portal_domain::CompanyId, body: &str) -> NewNotification {
-    NewNotification {
-        company_id: company,
-        customer_id: None::<CustomerId>,
-        channel: "sms",
-        kind: "test",
-        recipient: "+4915100000042".into(),
-        body_text: body.into(),
-        ..Default::default()
-    }
+    NewNotification::new(
+        company,
+        Channel::Sms,
+        "test",
+        "+4915100000042".into(),
+        body.into(),
+    )
 }
 
 async fn sms_bodies_to(app: &TestApp, phone: &str) -> Vec<String> {
@@ -107,7 +105,7 @@ async fn crash_between_claim_and_send_delivers_once_after_the_lease(app: TestApp
         .await
         .unwrap();
     // A worker claims the row and dies before sending.
-    let claimed = notifications::claim_due(&app.db, "sms", 10, Duration::seconds(120), now)
+    let claimed = notifications::claim_due(&app.db, Channel::Sms, 10, Duration::seconds(120), now)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);

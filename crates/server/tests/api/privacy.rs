@@ -277,7 +277,7 @@ async fn erasure_leaves_no_trace_and_ends_every_session(app: TestApp) {
         .collect();
     portal_db::webhooks::create_endpoint(
         &app.db,
-        portal_domain::CompanyId::from_uuid(weber),
+        whole_company(portal_domain::CompanyId::from_uuid(weber)),
         &format!("{}/hooks", integrator.uri()),
         &events,
         "whsec_test_secret_of_enough_length",

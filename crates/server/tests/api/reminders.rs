@@ -153,7 +153,7 @@ async fn company_offsets_replace_the_defaults(app: TestApp) {
     let res = put(&app, &key, path, &json!({"offsets_minutes": [60]})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(
-        portal_db::reminders::offsets(&app.db, f.company)
+        portal_db::reminders::offsets(&app.db, whole_company(f.company))
             .await
             .unwrap(),
         vec![60]
@@ -174,7 +174,7 @@ async fn company_offsets_replace_the_defaults(app: TestApp) {
     assert_eq!(reminder_texts(&app).await.len(), 1);
 
     // An empty list turns reminders off.
-    portal_db::reminders::set_offsets(&app.db, f.company, &[], start)
+    portal_db::reminders::set_offsets(&app.db, whole_company(f.company), &[], start)
         .await
         .unwrap();
     f.book(&app, berlin(2026, 11, 25, 17, 0)).await;

@@ -2,11 +2,14 @@
 //! before anything is written, and a change commits together with its effects or not at all.
 
 use chrono::{DateTime, Duration, Utc};
-use portal_db::{SystemScope, api_keys};
-use portal_domain::{AppointmentStatus, Clock as _};
+use portal_api_types::ErrorCode;
+use portal_db::{SystemScope, api_keys, customers};
+use portal_domain::{AppointmentStatus, ChallengeId, Clock as _, CompanySlug, OtpCode};
 use portal_usecases::{
     Actor, Ctx, Faults,
     appointments::{BookAppointment, book_appointment, cancel_appointment, get_appointment},
+    auth::{ClientInfo, start_sign_in, verify_code},
+    privacy::erase_account,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -17,6 +20,7 @@ both_databases!(
     a_patch_with_an_invalid_status_changes_nothing,
     a_booking_never_commits_without_its_confirmation,
     a_cancellation_never_commits_without_its_effects,
+    sign_in_and_erasure_through_the_use_cases,
 );
 
 /// A branch, a staff member performing a 30-minute service and a reachable customer, made over
@@ -223,4 +227,45 @@ async fn a_cancellation_never_commits_without_its_effects(app: TestApp) {
         rows(&app, "notifications", booked.id).await,
         2 * messages_before
     );
+}
+
+async fn sign_in_and_erasure_through_the_use_cases(app: TestApp) {
+    let ctx = app.state.ctx();
+    let client = ClientInfo {
+        ip: "192.0.2.7".into(),
+        user_agent: Some("use-case test".into()),
+    };
+    let company = CompanySlug::parse(WEBER).unwrap();
+    let challenge = start_sign_in(&ctx, &company, "0151 00000002", &client)
+        .await
+        .unwrap();
+    let id = ChallengeId::from_uuid(challenge.challenge_id);
+    let code = app.last_code("+4915100000002").await;
+    let wrong = OtpCode::parse(if code == "000000" { "111111" } else { "000000" }).unwrap();
+    let refused = verify_code(&ctx, id, &wrong, &client).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::InvalidCode));
+    let signed_in = verify_code(&ctx, id, &OtpCode::parse(&code).unwrap(), &client)
+        .await
+        .unwrap();
+    let scope = signed_in.session.scope;
+    let actor = Actor::Customer {
+        scope: &scope,
+        company: &signed_in.company,
+    };
+
+    // Not confirmed: refused before anything happens.
+    let unconfirmed = erase_account(&ctx, actor, false).await.unwrap_err();
+    assert_eq!(unconfirmed.code(), Some(ErrorCode::ConfirmationRequired));
+    // A failure before the commit: the customer, their sessions and the audit log are untouched.
+    let faults = Faults::armable();
+    let failing = failing_at(&app, &faults, "erase_account.before_commit");
+    erase_account(&failing, actor, true).await.unwrap_err();
+    assert!(customers::get(&app.db, &scope).await.unwrap().is_some());
+    let erasures = "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'privacy.erase'";
+    assert_eq!(count_where(&app, erasures, vec![]).await, 0);
+
+    let erased = erase_account(&ctx, actor, true).await.unwrap();
+    assert!(erased.sessions_ended >= 1);
+    assert!(customers::get(&app.db, &scope).await.unwrap().is_none());
+    assert_eq!(count_where(&app, erasures, vec![]).await, 1);
 }

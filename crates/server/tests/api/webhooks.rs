@@ -22,7 +22,7 @@ async fn register(app: &TestApp, url: &str, events: &[&str]) -> SecretString {
     let events: Vec<String> = events.iter().map(|e| (*e).to_owned()).collect();
     portal_db::webhooks::create_endpoint(
         &app.db,
-        company.id,
+        whole_company(company.id),
         url,
         &events,
         secret,
@@ -183,7 +183,7 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
         let db = app.db.clone();
         async move {
             for _ in 0..200 {
-                let log = portal_db::webhooks::deliveries(&db, company.id, 10)
+                let log = portal_db::webhooks::deliveries(&db, whole_company(company.id), 10)
                     .await
                     .unwrap();
                 if log
@@ -220,7 +220,7 @@ async fn failing_endpoint_is_retried_with_backoff(app: TestApp) {
         "third attempt after another 60 s"
     );
     recorded(3).await;
-    let log = portal_db::webhooks::deliveries(&app.db, company.id, 10)
+    let log = portal_db::webhooks::deliveries(&app.db, whole_company(company.id), 10)
         .await
         .unwrap();
     assert_eq!(log.len(), 1);

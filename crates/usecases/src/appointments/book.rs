@@ -52,14 +52,9 @@ pub(super) async fn check_performer(
     staff: Uuid,
     service: Uuid,
 ) -> Result<()> {
-    let services = catalog::staff_services(
-        ctx.db,
-        scope.company_id(),
-        scope.branch_id(),
-        StaffId::from_uuid(staff),
-    )
-    .await?
-    .ok_or_else(|| Error::invalid("staff_id", "no such staff member"))?;
+    let services = catalog::staff_services(ctx.db, scope.into(), StaffId::from_uuid(staff))
+        .await?
+        .ok_or_else(|| Error::invalid("staff_id", "no such staff member"))?;
     if services.contains(&ServiceId::from_uuid(service)) {
         Ok(())
     } else {
@@ -86,21 +81,21 @@ pub async fn book_appointment(
     let company_id = scope.company_id();
 
     // Parse and check everything before anything is written.
-    catalog::find_branch(
+    catalog::find_branch(ctx.db, scope.into(), BranchId::from_uuid(input.branch_id))
+        .await?
+        .ok_or_else(|| Error::invalid("branch_id", "no such branch"))?;
+    let service =
+        catalog::find_service(ctx.db, scope.into(), ServiceId::from_uuid(input.service_id))
+            .await?
+            .ok_or_else(|| Error::invalid("service_id", "no such service"))?;
+    check_performer(ctx, scope, input.staff_id, input.service_id).await?;
+    catalog::find_customer(
         ctx.db,
-        company_id,
-        scope.branch_id(),
-        BranchId::from_uuid(input.branch_id),
+        scope.into(),
+        CustomerId::from_uuid(input.customer_id),
     )
     .await?
-    .ok_or_else(|| Error::invalid("branch_id", "no such branch"))?;
-    let service = catalog::find_service(ctx.db, company_id, ServiceId::from_uuid(input.service_id))
-        .await?
-        .ok_or_else(|| Error::invalid("service_id", "no such service"))?;
-    check_performer(ctx, scope, input.staff_id, input.service_id).await?;
-    catalog::find_customer(ctx.db, company_id, CustomerId::from_uuid(input.customer_id))
-        .await?
-        .ok_or_else(|| Error::invalid("customer_id", "no such customer"))?;
+    .ok_or_else(|| Error::invalid("customer_id", "no such customer"))?;
     let status = match input.status {
         None => AppointmentStatus::Booked,
         Some(s @ (AppointmentStatus::Booked | AppointmentStatus::Confirmed)) => s,

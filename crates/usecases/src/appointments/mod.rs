@@ -89,6 +89,8 @@ fn refusal(decision: &ChangeDecision, a: &Appointment, window: ErrorCode) -> Res
                 detail: format!("Changes online were possible until {deadline}.{call}"),
                 deadline: Some(deadline),
                 phone,
+                retry_after: None,
+                attempts_remaining: None,
             })))
         }
         ChangeDecision::AlreadyCancelled => Err(Error::refused(
@@ -157,6 +159,6 @@ fn page_size(limit: Option<u64>, default: u64) -> Result<u64> {
 }
 
 /// The live event name of a change, for the customer's open pages.
-fn live_change(a: &Appointment, change: &str) -> crate::events::Event {
+fn live_change(a: &Appointment, change: &'static str) -> crate::events::Event {
     crate::effects::appointment_changed(a, change)
 }

@@ -2,6 +2,10 @@
 //! history), the integrator's record, the profile and the consent register. Pure mappings from what
 //! the use cases and repositories return; no database.
 
+use crate::{
+    Result,
+    appointments::{Change, History, SlotsFound, change_policy, local},
+};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use portal_api_types::{
@@ -18,9 +22,6 @@ use portal_db::{
     customers::Customer as CustomerRow,
 };
 use portal_domain::{HistoryKind, Industry, appointment::reference, schedule};
-use portal_usecases::appointments::{Change, History, SlotsFound, change_policy, local};
-
-use crate::error::ApiResult;
 
 fn by(actor: &str) -> String {
     if actor == "customer" {
@@ -58,7 +59,7 @@ pub fn customer_view(
     a: &Appointment,
     company: &Company,
     now: DateTime<Utc>,
-) -> ApiResult<AppointmentResponse> {
+) -> Result<AppointmentResponse> {
     let tz = a.branch.zone()?;
     Ok(AppointmentResponse {
         id: a.id,
@@ -94,7 +95,7 @@ pub fn customer_detail(
     h: &History,
     company: &Company,
     now: DateTime<Utc>,
-) -> ApiResult<AppointmentDetail> {
+) -> Result<AppointmentDetail> {
     let tz = h.appointment.branch.zone()?;
     let history = h
         .events
@@ -139,7 +140,7 @@ pub fn slot_list(found: &SlotsFound) -> SlotList {
 }
 
 /// The integrator's record of an appointment.
-pub fn integrator_record(a: &Appointment) -> ApiResult<IntegratorAppointment> {
+pub fn integrator_record(a: &Appointment) -> Result<IntegratorAppointment> {
     let tz = a.branch.zone()?;
     Ok(IntegratorAppointment {
         id: a.id,

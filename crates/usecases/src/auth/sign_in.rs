@@ -1,0 +1,179 @@
+//! Signing in with a code texted to the customer's number.
+
+use chrono::Duration;
+use portal_api_types::auth::SignInChallenge;
+use portal_db::{
+    ActiveSession, audit,
+    companies::{self, Company},
+    customers,
+    notifications::{self, NewNotification},
+    otp::{self, NewChallenge},
+    sessions::{self, NewSession},
+};
+use portal_domain::{ChallengeId, Channel, CompanySlug, OtpCode};
+use portal_notify::{SmsMessage, templates};
+
+use super::codes::{check_code, check_code_limits, expired, new_code, parse_phone};
+use crate::{Counted, Ctx, Error, Result};
+
+/// Who is asking, as far as the rate limits and the device list are concerned.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    /// The client's address (the socket's, or a trusted proxy's `X-Forwarded-For`).
+    pub ip: String,
+    /// The client's user agent.
+    pub user_agent: Option<String>,
+}
+
+/// A new session and its first refresh token.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The session.
+    pub session: ActiveSession,
+    /// The refresh token (shown to the client once).
+    pub refresh_token: String,
+    /// The company signed in to.
+    pub company: Company,
+}
+
+/// Starts a sign-in: normalises the number, enforces locks and rate limits, stores the HMAC of a
+/// fresh code and texts it — but only to a number that belongs to a customer. Unknown numbers get
+/// the same answer and no SMS, so the answer reveals nothing about who is a customer.
+#[tracing::instrument(skip_all, fields(company = %slug, ip = %client.ip))]
+pub async fn start_sign_in(
+    ctx: &Ctx<'_>,
+    slug: &CompanySlug,
+    phone_input: &str,
+    client: &ClientInfo,
+) -> Result<SignInChallenge> {
+    let now = ctx.clock.now();
+    let rules = &ctx.services.otp;
+    let company = companies::find_by_slug(ctx.db, slug)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let phone = parse_phone(phone_input, &company)?;
+    check_code_limits(ctx, &company, &phone, &client.ip, now).await?;
+
+    let customer = customers::find_by_phone(ctx.db, company.id, &phone).await?;
+    let id = ChallengeId::new();
+    let (code, code_hmac) = new_code(ctx, id, company.id)?;
+    otp::insert(
+        ctx.db,
+        NewChallenge {
+            id,
+            company_id: company.id,
+            customer_id: customer.as_ref().map(|c| c.id),
+            phone: phone.clone(),
+            purpose: "sign_in",
+            code_hmac,
+            expires_at: now + Duration::seconds(rules.ttl_seconds.into()),
+            ip: client.ip.clone(),
+        },
+        now,
+    )
+    .await?;
+
+    if let Some(customer) = &customer {
+        let locale = customer.locale.unwrap_or(company.locale);
+        let body = templates::sign_in_code(
+            locale,
+            code.expose(),
+            &company.name,
+            &ctx.services.public_host,
+            rules.ttl_seconds / 60,
+        );
+        let message = SmsMessage {
+            to: phone.as_str().to_owned(),
+            body,
+        };
+        let sent = match ctx.services.sms.send(&message).await {
+            Ok(sent) => sent,
+            Err(err) => {
+                // The customer must not pay for our provider's failure: forget the challenge.
+                otp::delete(ctx.db, id).await?;
+                ctx.services.telemetry.count(Counted::SmsFailed);
+                return Err(Error::SmsUnavailable(err.to_string()));
+            }
+        };
+        ctx.services.telemetry.count(Counted::SmsSent);
+        // The message history shows that a code was sent, never the code. The code is already on
+        // its way, so a failed history write must not fail the sign-in.
+        let record = NewNotification {
+            customer_id: Some(customer.id),
+            ..NewNotification::new(
+                company.id,
+                Channel::Sms,
+                "sign_in_code",
+                phone.as_str().to_owned(),
+                portal_notify::messages::masked_sign_in_code(locale, &company.name),
+            )
+        };
+        if let Err(err) = notifications::record_sent(ctx.db, record, &sent.provider_id, now).await {
+            tracing::warn!(error = %err, "could not record the sign-in SMS in the history");
+        }
+    }
+    tracing::info!(phone = %phone.masked(), known = customer.is_some(), "sign-in code issued");
+    Ok(SignInChallenge {
+        challenge_id: id.as_uuid(),
+        expires_in: rules.ttl_seconds,
+        resend_in: rules.resend_seconds,
+        phone_masked: phone.masked(),
+    })
+}
+
+/// Exchanges a sign-in code for a new session (with the company's idle and absolute lifetimes)
+/// and records the sign-in in the audit log.
+#[tracing::instrument(skip_all, fields(challenge = %challenge_id, ip = %client.ip))]
+pub async fn verify_code(
+    ctx: &Ctx<'_>,
+    challenge_id: ChallengeId,
+    code: &OtpCode,
+    client: &ClientInfo,
+) -> Result<SignedIn> {
+    let now = ctx.clock.now();
+    let challenge = otp::find(ctx.db, challenge_id)
+        .await?
+        .filter(|c| c.purpose == "sign_in")
+        .ok_or_else(expired)?;
+    check_code(ctx, &challenge, code, challenge.customer_id.is_some()).await?;
+    let customer_id = challenge.customer_id.ok_or_else(expired)?;
+    let company = companies::find(ctx.db, challenge.company_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (refresh_token, refresh_hash) =
+        sessions::new_refresh_token().map_err(|e| Error::Internal(e.to_string()))?;
+    let session = sessions::create(
+        ctx.db,
+        NewSession {
+            company_id: company.id,
+            customer_id,
+            user_agent: client.user_agent.as_deref(),
+            ip: Some(&client.ip),
+            idle: company.session_idle,
+            absolute: company.session_absolute,
+        },
+        refresh_hash,
+        now,
+    )
+    .await?;
+    audit::record(
+        ctx.db,
+        audit::AuditEntry {
+            company_id: company.id,
+            customer_id: Some(customer_id),
+            actor: "customer",
+            action: "auth.sign_in",
+            target: Some(session.id.to_string()),
+            ip: Some(&client.ip),
+        },
+        now,
+    )
+    .await?;
+    ctx.services.telemetry.count(Counted::SignedIn);
+    tracing::info!(company = %company.id, session = %session.id, "signed in");
+    Ok(SignedIn {
+        session,
+        refresh_token,
+        company,
+    })
+}
