@@ -15,6 +15,7 @@ mod m20261125_000003_engagement;
 mod m20261125_000005_webhook_attempts;
 mod m20261125_000006_privacy;
 mod m20261125_000007_communication;
+mod m20261201_000008_rate_limits;
 
 /// Runs the portal's migrations in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_webhook_attempts::Migration),
             Box::new(m20261125_000006_privacy::Migration),
             Box::new(m20261125_000007_communication::Migration),
+            Box::new(m20261201_000008_rate_limits::Migration),
         ]
     }
 }

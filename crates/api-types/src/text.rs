@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Trimmed text of 1 to `MAX` characters without control characters (line breaks and tabs are
-/// allowed). Send `null` instead of an empty string.
+/// allowed; `portal_domain::text`). Send `null` instead of an empty string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct BoundedText<const MAX: usize>(String);
@@ -40,10 +40,7 @@ impl<const MAX: usize> BoundedText<MAX> {
         if value.chars().count() > MAX {
             return Err(InvalidText::TooLong(MAX));
         }
-        if value
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
+        if value.chars().any(portal_domain::text::forbidden_in_text) {
             return Err(InvalidText::Control);
         }
         Ok(Self(value.to_owned()))

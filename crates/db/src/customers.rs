@@ -257,23 +257,6 @@ pub async fn start_email_change(
     Ok(())
 }
 
-/// How many email confirmation codes were queued for the customer since `since` (to limit how
-/// many mails one account can make the portal send).
-pub async fn email_codes_since(
-    db: &impl ConnectionTrait,
-    scope: &CustomerScope,
-    since: DateTime<Utc>,
-) -> Result<u64, DbError> {
-    use portal_entity::notifications as n;
-    use sea_orm::PaginatorTrait;
-    Ok(n::Entity::find()
-        .filter(n::Column::CompanyId.eq(scope.company_id().as_uuid()))
-        .filter(n::Column::CustomerId.eq(scope.customer_id().as_uuid()))
-        .filter(n::Column::Kind.eq(EMAIL_CODE_KIND))
-        .filter(n::Column::CreatedAt.gt(since))
-        .count(db)
-        .await?)
-}
 
 /// The notification kind of an email confirmation code.
 pub const EMAIL_CODE_KIND: &str = "email_verification";

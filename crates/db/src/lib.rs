@@ -16,6 +16,7 @@ pub mod consents;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
+pub mod limiter;
 pub mod medical;
 pub mod notifications;
 pub mod otp;
@@ -56,6 +57,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON",
+            // Deleted and overwritten rows are zeroed on disk, so erased personal data does not
+            // linger in free pages of the file.
+            "PRAGMA secure_delete = ON",
         ] {
             conn.execute_unprepared(pragma).await?;
         }

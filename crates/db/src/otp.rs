@@ -57,19 +57,6 @@ pub struct Challenge {
     pub consumed_at: Option<DateTime<Utc>>,
 }
 
-/// How many codes were issued recently, for the rate limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IssueCounts {
-    /// Codes for this company and number in the last hour.
-    pub phone_last_hour: u64,
-    /// Codes for this client address in the last hour (all companies).
-    pub ip_last_hour: u64,
-    /// Codes for this company in the last 24 hours.
-    pub company_last_day: u64,
-    /// When the latest code for this company and number was issued.
-    pub latest_for_phone: Option<DateTime<Utc>>,
-}
-
 impl TryFrom<ch::Model> for Challenge {
     type Error = DbError;
     fn try_from(m: ch::Model) -> Result<Self, DbError> {
@@ -88,48 +75,6 @@ impl TryFrom<ch::Model> for Challenge {
     }
 }
 
-/// Counts recent codes for the rate limits.
-pub async fn issue_counts(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    phone: &PhoneNumber,
-    ip: &str,
-    now: DateTime<Utc>,
-) -> Result<IssueCounts, DbError> {
-    let hour_ago = now - Duration::hours(1);
-    let by_phone = || {
-        ch::Entity::find()
-            .filter(ch::Column::CompanyId.eq(company.as_uuid()))
-            .filter(ch::Column::Phone.eq(phone.as_str()))
-    };
-    let phone_last_hour = by_phone()
-        .filter(ch::Column::CreatedAt.gt(hour_ago))
-        .count(db)
-        .await?;
-    let latest_for_phone = by_phone()
-        .select_only()
-        .column(ch::Column::CreatedAt)
-        .order_by_desc(ch::Column::CreatedAt)
-        .into_tuple::<DateTime<Utc>>()
-        .one(db)
-        .await?;
-    let ip_last_hour = ch::Entity::find()
-        .filter(ch::Column::Ip.eq(ip))
-        .filter(ch::Column::CreatedAt.gt(hour_ago))
-        .count(db)
-        .await?;
-    let company_last_day = ch::Entity::find()
-        .filter(ch::Column::CompanyId.eq(company.as_uuid()))
-        .filter(ch::Column::CreatedAt.gt(now - Duration::days(1)))
-        .count(db)
-        .await?;
-    Ok(IssueCounts {
-        phone_last_hour,
-        ip_last_hour,
-        company_last_day,
-        latest_for_phone,
-    })
-}
 
 /// Stores a challenge.
 pub async fn insert(

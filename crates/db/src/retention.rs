@@ -35,6 +35,8 @@ pub struct Purged {
     pub sessions: u64,
     /// Message bodies blanked.
     pub message_bodies: u64,
+    /// Limiter windows that ended (every limit is at most a day long).
+    pub limiter_windows: u64,
 }
 
 /// The start of the window of appointments a company must keep when a customer is erased:
@@ -120,10 +122,12 @@ pub async fn purge(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Purg
             .await?
             .rows_affected;
     }
+    let limiter_windows = crate::limiter::purge(db, now - Duration::days(2)).await?;
     let purged = Purged {
         challenges,
         sessions,
         message_bodies,
+        limiter_windows,
     };
     tracing::info!(?purged, "retention purge done");
     Ok(purged)

@@ -151,23 +151,6 @@ pub async fn post(
     Ok(message(row, customer))
 }
 
-/// How many messages the customer wrote since `since` (the rate limit).
-pub async fn customer_messages_since(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    customer: CustomerId,
-    since: DateTime<Utc>,
-) -> Result<u64, DbError> {
-    let Some(thread) = thread(db, company, customer).await? else {
-        return Ok(0);
-    };
-    Ok(m::Entity::find()
-        .filter(m::Column::ThreadId.eq(thread.id))
-        .filter(m::Column::Author.eq("customer"))
-        .filter(m::Column::CreatedAt.gte(since))
-        .count(db)
-        .await?)
-}
 
 /// Marks the messages of the other side read.
 pub async fn mark_read_by(

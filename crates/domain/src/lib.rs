@@ -16,6 +16,7 @@ pub mod phone;
 #[cfg(feature = "schedule")]
 pub mod schedule;
 pub mod secret;
+pub mod text;
 
 pub use appointment::{AppointmentStatus, HistoryKind};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -16,8 +16,9 @@ pub enum InvalidName {
     /// More than 100 characters.
     #[error("the name must be at most 100 characters")]
     TooLong,
-    /// Control characters (line breaks, tabs, …).
-    #[error("the name must not contain control characters")]
+    /// Control characters (line breaks, tabs, …), bidirectional overrides or invisible
+    /// characters.
+    #[error("the name must not contain control, direction-changing or invisible characters")]
     ControlCharacters,
 }
 
@@ -32,7 +33,7 @@ impl PersonName {
             Err(InvalidName::Empty)
         } else if trimmed.chars().count() > Self::MAX_CHARS {
             Err(InvalidName::TooLong)
-        } else if trimmed.chars().any(char::is_control) {
+        } else if trimmed.chars().any(crate::text::forbidden_in_name) {
             Err(InvalidName::ControlCharacters)
         } else {
             Ok(Self(trimmed.to_owned()))
@@ -132,6 +133,14 @@ mod tests {
             Err(InvalidName::ControlCharacters)
         );
         assert!(PersonName::parse(&"ü".repeat(100)).is_ok());
+        assert_eq!(
+            PersonName::parse("Anna\u{202E}tdimhcS"),
+            Err(InvalidName::ControlCharacters)
+        );
+        assert_eq!(
+            PersonName::parse("An\u{200B}na"),
+            Err(InvalidName::ControlCharacters)
+        );
     }
 
     #[test]

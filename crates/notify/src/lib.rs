@@ -15,6 +15,7 @@
 pub mod dev;
 pub mod email;
 pub mod messages;
+pub mod outbound;
 pub mod push;
 pub mod sms;
 pub mod templates;

@@ -7,7 +7,14 @@
 use hmac::{Hmac, Mac};
 use portal_domain::SecretString;
 use sha2::Sha256;
-use std::time::{Duration, Instant};
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use url::Url;
+
+use crate::outbound::OutboundGuard;
 
 /// The signature header value for `body` sent at `timestamp` (Unix seconds).
 pub fn signature(secret: &SecretString, timestamp: i64, body: &str) -> String {
@@ -56,21 +63,34 @@ impl Attempt {
     }
 }
 
-/// Sends webhook requests.
+/// Sends webhook requests, only to targets the [`OutboundGuard`] allows.
 #[derive(Debug, Clone)]
 pub struct WebhookClient {
-    http: reqwest::Client,
+    timeout: Duration,
+    guard: OutboundGuard,
 }
 
 impl WebhookClient {
-    /// A client with a per-request timeout; redirects are not followed (a moved endpoint must be
-    /// re-registered, not silently followed elsewhere).
-    pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Self { http })
+    /// A client with a per-request timeout that calls only what `guard` allows. Redirects are not
+    /// followed (a moved endpoint must be re-registered, not silently followed elsewhere).
+    pub fn new(timeout: Duration, guard: OutboundGuard) -> Self {
+        Self { timeout, guard }
+    }
+
+    /// The guard registrations are checked with.
+    pub fn guard(&self) -> OutboundGuard {
+        self.guard
+    }
+
+    /// An HTTP client that connects to `url`'s host only at `addresses` (the ones just checked).
+    fn pinned(&self, url: &Url, addresses: &[SocketAddr]) -> Result<reqwest::Client, reqwest::Error> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(url::Host::Domain(host)) = url.host() {
+            builder = builder.resolve_to_addrs(host, addresses);
+        }
+        builder.build()
     }
 
     /// POSTs `body` to `url`, signed.
@@ -85,8 +105,24 @@ impl WebhookClient {
         timestamp: i64,
     ) -> Attempt {
         let started = Instant::now();
-        let result = self
-            .http
+        // Checked again at every delivery: the name may resolve elsewhere than at registration.
+        let target = Url::parse(url).ok();
+        let addresses = match &target {
+            Some(target) => self.guard.resolve(target).await.ok(),
+            None => None,
+        };
+        let client = match (&target, &addresses) {
+            (Some(target), Some(addresses)) => self.pinned(target, addresses).ok(),
+            _ => None,
+        };
+        let Some(client) = client else {
+            return Attempt {
+                status: None,
+                error: Some(UNREACHABLE.into()),
+                duration: started.elapsed(),
+            };
+        };
+        let result = client
             .post(url)
             .header("content-type", "application/json")
             .header("user-agent", "customer-portal-webhooks/1")
@@ -107,24 +143,18 @@ impl WebhookClient {
                     duration,
                 }
             }
-            Err(err) => Attempt {
+            // Refused, closed, timed out: one word, so the log cannot map anyone's network.
+            Err(_) => Attempt {
                 status: None,
-                error: Some(transport_error(&err)),
+                error: Some(UNREACHABLE.into()),
                 duration,
             },
         }
     }
 }
 
-fn transport_error(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timeout".into()
-    } else if err.is_connect() {
-        "connection failed".into()
-    } else {
-        "request failed".into()
-    }
-}
+/// What the delivery log says of any attempt that got no HTTP answer.
+const UNREACHABLE: &str = "unreachable";
 
 #[cfg(test)]
 mod tests {

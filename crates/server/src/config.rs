@@ -107,6 +107,18 @@ pub struct Settings {
     pub support: SupportSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Prometheus metrics.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Scrapers send `Authorization: Bearer <token>`. Without a token, `/metrics` is open in
+    /// development and answers 404 in production: operators' numbers are not public.
+    pub token: Option<SecretString>,
 }
 
 /// Outbox delivery settings.

@@ -31,9 +31,11 @@ pub async fn response_rules(
         .extensions()
         .get::<tracing_actix_web::RequestId>()
         .map(ToString::to_string);
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+    let state = req.app_data::<web::Data<AppState>>();
+    let metrics = state.map(|s| s.metrics.clone());
+    // Browsers that once reached the portal over https keep to https (not on a plain-http set-up,
+    // where the header would lock out the development portal).
+    let https = state.is_some_and(|s| s.settings.server.public_url.scheme() == "https");
     let mut res = next.call(req).await?;
 
     let route = res
@@ -53,6 +55,12 @@ pub async fn response_rules(
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),

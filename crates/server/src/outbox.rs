@@ -23,8 +23,8 @@ use crate::state::AppState;
 
 /// Attempts before a message is given up.
 const MAX_ATTEMPTS: i32 = 8;
-/// Messages claimed per round and channel.
-const BATCH: u64 = 20;
+/// Messages sent per round and channel.
+const BATCH: usize = 20;
 
 /// Delay before retry `attempt` (1-based): 30 s doubling, at most an hour.
 pub fn backoff(attempt: i32) -> Duration {
@@ -57,10 +57,19 @@ pub async fn deliver_channel(
     channel: Channel,
 ) -> Result<usize, portal_db::DbError> {
     let lease = Duration::seconds(state.settings.outbox.lease_seconds.max(1).into());
-    let due = notifications::claim_due(&state.db, channel, BATCH, lease, state.clock.now()).await?;
     let mut sent = 0;
     let mut companies = CompanyCache::default();
-    for message in due {
+    for _ in 0..BATCH {
+        // One message per claim, its lease starting just before its own send: a slow provider
+        // delays the next claim instead of running a batch's later messages past their lease
+        // (where another worker would claim and send them again).
+        let now = state.clock.now();
+        let Some(message) = notifications::claim_due(&state.db, channel, 1, lease, now)
+            .await?
+            .pop()
+        else {
+            break;
+        };
         // A reminder for an appointment cancelled after it was queued is dropped, not sent.
         if message.kind == "appointment_reminder"
             && let Some(appointment) = message.appointment_id
@@ -218,10 +227,16 @@ async fn send_push(
 /// Sends every due webhook delivery once, recording each attempt; returns how many were delivered.
 pub async fn deliver_webhooks(state: &AppState) -> Result<usize, portal_db::DbError> {
     use portal_db::webhooks::{self, AttemptResult};
-    let now = state.clock.now();
-    let due = webhooks::claim_due(&state.db, BATCH, Duration::minutes(2), now).await?;
     let mut delivered = 0;
-    for delivery in due {
+    for _ in 0..BATCH {
+        // One delivery per claim, as for messages: each lease covers only its own request.
+        let now = state.clock.now();
+        let Some(delivery) = webhooks::claim_due(&state.db, 1, Duration::minutes(2), now)
+            .await?
+            .pop()
+        else {
+            break;
+        };
         let secret = portal_domain::SecretString::new(delivery.secret.clone());
         let attempt = state
             .webhooks

@@ -8,7 +8,11 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{config::Settings, metrics::Metrics, secrets, state::AppState, tokens::TokenService};
+use crate::{
+    config::Settings, error::ApiError, metrics::Metrics, secrets, state::AppState,
+    tokens::TokenService,
+};
+use portal_api_types::ErrorCode;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -70,8 +74,7 @@ impl Application {
             tokens,
             secrets: Arc::new(secrets),
             sms,
-            webhooks: portal_notify::WebhookClient::new(Duration::from_secs(10))
-                .context("building the webhook client")?,
+            webhooks: portal_notify::WebhookClient::new(Duration::from_secs(10), outbound_guard(&settings)),
             settings: Arc::new(settings),
             metrics,
             mailer,
@@ -198,6 +201,16 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn portal_notify::Mail
     }
 }
 
+/// Which URLs customers and integrators may make the server call: public https targets; in
+/// development also loopback (local test receivers).
+pub fn outbound_guard(settings: &Settings) -> portal_notify::outbound::OutboundGuard {
+    use portal_notify::outbound::OutboundGuard;
+    match settings.environment {
+        crate::config::Environment::Production => OutboundGuard::public_only(),
+        crate::config::Environment::Development => OutboundGuard::allowing_loopback(),
+    }
+}
+
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let body_limit = state.settings.server.body_limit_bytes;
     let api_doc = crate::openapi::document();
@@ -213,6 +226,21 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 cors(&cors_origins),
             ))
             .app_data(web::PayloadConfig::new(body_limit))
+            // actix's own extractor errors are problem documents too: a malformed id in the path
+            // is simply nothing that exists; a bad query value names the parameter.
+            .app_data(
+                web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                let message = err.to_string();
+                let field = message
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| message.contains("field"))
+                    .unwrap_or("query")
+                    .to_owned();
+                ApiError::invalid_field(ErrorCode::ValidationFailed, &field, message).into()
+            }))
             .wrap(from_fn(crate::middleware::response_rules))
             .wrap(TracingLogger::default())
             // Before the /api scope: a scope never falls through to later services.

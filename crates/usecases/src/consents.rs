@@ -6,12 +6,12 @@ use portal_api_types::{
     preferences::{ConsentRecord, Preference, RecordConsent, RecordedConsentSource},
 };
 use portal_db::{
-    CustomerScope, TransactionTrait, api_keys::IntegratorScope, audit, consents, customers,
+    CustomerScope, TransactionTrait, api_keys::IntegratorScope, consents, customers,
 };
 use portal_domain::{Channel, ConsentSource, CustomerId, Purpose};
 use uuid::Uuid;
 
-use crate::{Actor, Ctx, Error, Result};
+use crate::{Actor, Ctx, Error, Result, audit};
 
 /// The business records an answer the customer gave it (on the phone, or in its own system),
 /// with an audit entry in the same transaction.
@@ -23,7 +23,7 @@ pub async fn record_consent(
     input: RecordConsent,
 ) -> Result<ConsentRecord> {
     let company = scope.company_id();
-    let customer = customers::find_in_company(ctx.db, company, CustomerId::from_uuid(customer))
+    let customer = portal_db::catalog::find_customer(ctx.db, scope.into(), CustomerId::from_uuid(customer))
         .await?
         .ok_or(Error::NotFound)?;
     let source = match input.source {
@@ -45,19 +45,8 @@ pub async fn record_consent(
         now,
     )
     .await?;
-    audit::record(
-        &txn,
-        audit::AuditEntry {
-            company_id: company,
-            customer_id: Some(customer.id),
-            actor: &by,
-            action: "consent.record",
-            target: Some(target),
-            ip: None,
-        },
-        now,
-    )
-    .await?;
+    let action = "consent.record";
+    audit::record(&txn, company, customer.id, &by, action, Some(target), now).await?;
     txn.commit().await?;
     Ok(ConsentRecord {
         channel: input.channel,
@@ -149,19 +138,7 @@ pub async fn update_preferences(
             )
             .await?;
         }
-        audit::record(
-            &txn,
-            audit::AuditEntry {
-                company_id: scope.company_id(),
-                customer_id: Some(scope.customer_id()),
-                actor: "customer",
-                action: "preferences.update",
-                target: None,
-                ip: None,
-            },
-            now,
-        )
-        .await?;
+        audit::by_customer(&txn, scope, "preferences.update", now).await?;
         txn.commit().await?;
     }
     preferences(ctx, scope).await

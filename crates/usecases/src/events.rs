@@ -38,6 +38,10 @@ pub enum Update {
     },
     /// `support_message`: the new message, as the support list shows it.
     SupportMessage(SupportMessage),
+    /// Some of the customer's sessions ended (sign-out, a device removed, a phone change, erasure):
+    /// each open stream checks its own session. Never sent to clients.
+    #[serde(skip)]
+    SessionsEnded,
     /// `notification`: a message's delivery status changed.
     Notification {
         /// The message.
@@ -59,6 +63,7 @@ impl Update {
             Self::AppointmentChanged { .. } => "appointment_changed",
             Self::SupportMessage(_) => "support_message",
             Self::Notification { .. } => "notification",
+            Self::SessionsEnded => "sessions_ended",
         }
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod actor;
 pub mod appointments;
+mod audit;
 pub mod auth;
 pub mod confirmation;
 pub mod consents;
@@ -24,6 +25,7 @@ pub mod messages;
 pub mod privacy;
 pub mod profile;
 pub mod reminders;
+pub mod sessions;
 pub mod support;
 pub mod views;
 

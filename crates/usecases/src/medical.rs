@@ -10,7 +10,7 @@ use portal_api_types::{
     medical::{MedicalConsentResponse, MedicalHistory, MedicalHistoryVersion},
 };
 use portal_db::{
-    DbError, TransactionTrait, audit,
+    DbError, TransactionTrait,
     companies::Company,
     customers::{self, Customer},
     medical::{self, StoredVersion},
@@ -19,7 +19,7 @@ use portal_domain::{CompanyId, CustomerId, Industry};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::{Actor, Ctx, Error, Result, crypto::associated_data};
+use crate::{Actor, Ctx, Error, Result, audit, crypto::associated_data};
 
 /// Not found unless `company` is a healthcare business: elsewhere the medical history does not
 /// exist (customer handlers check this before the step-up, so the answer there is 404, not 401).
@@ -39,7 +39,7 @@ async fn subject(ctx: &Ctx<'_>, actor: &Actor<'_>, customer: Option<Uuid>) -> Re
             .await?
             .ok_or(Error::Unauthorized),
         (Actor::Integrator(scope), Some(id)) => {
-            customers::find_in_company(ctx.db, scope.company_id(), CustomerId::from_uuid(id))
+            portal_db::catalog::find_customer(ctx.db, (*scope).into(), CustomerId::from_uuid(id))
                 .await?
                 .ok_or(Error::NotFound)
         }
@@ -73,30 +73,18 @@ fn open(ctx: &Ctx<'_>, stored: &StoredVersion) -> Result<MedicalHistoryVersion> 
     })
 }
 
-/// Appends an audit entry about `customer`'s medical data.
-async fn audit(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    customer: CustomerId,
-    actor: &str,
+
+/// Records that `actor` read `subject`'s medical data.
+async fn audit_access(
+    ctx: &Ctx<'_>,
+    actor: &Actor<'_>,
+    subject: &Customer,
     action: &str,
     target: Option<String>,
-    now: DateTime<Utc>,
 ) -> Result<()> {
-    audit::record(
-        db,
-        audit::AuditEntry {
-            company_id: company,
-            customer_id: Some(customer),
-            actor,
-            action,
-            target,
-            ip: None,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
+    let name = actor.changed_by().name;
+    let (company, customer, now) = (subject.company_id, subject.id, ctx.clock.now());
+    audit::record(ctx.db, company, customer, &name, action, target, now).await
 }
 
 /// Whether the customer consents, and since when.
@@ -117,18 +105,7 @@ pub async fn current_medical_history(
     let stored = medical::get(ctx.db, me.company_id, me.id, None).await?;
     let current = stored.as_ref().map(|v| open(ctx, v)).transpose()?;
     let target = current.as_ref().map(|v| format!("version {}", v.version));
-    let name = actor.changed_by().name;
-    let now = ctx.clock.now();
-    audit(
-        ctx.db,
-        me.company_id,
-        me.id,
-        &name,
-        "medical_history.read",
-        target,
-        now,
-    )
-    .await?;
+    audit_access(ctx, &actor, &me, "medical_history.read", target).await?;
     Ok((consent(&me), current))
 }
 
@@ -157,18 +134,7 @@ pub async fn medical_history_versions(
     } else {
         ("medical_history.list_versions", None)
     };
-    let name = actor.changed_by().name;
-    let now = ctx.clock.now();
-    audit(
-        ctx.db,
-        subject.company_id,
-        subject.id,
-        &name,
-        action,
-        target,
-        now,
-    )
-    .await?;
+    audit_access(ctx, &actor, &subject, action, target).await?;
     Ok(items)
 }
 
@@ -185,18 +151,7 @@ pub async fn medical_history_version(
         .ok_or(Error::NotFound)?;
     let opened = open(ctx, &stored)?;
     let target = Some(format!("version {number}"));
-    let name = actor.changed_by().name;
-    let now = ctx.clock.now();
-    audit(
-        ctx.db,
-        me.company_id,
-        me.id,
-        &name,
-        "medical_history.read",
-        target,
-        now,
-    )
-    .await?;
+    audit_access(ctx, &actor, &me, "medical_history.read", target).await?;
     Ok(opened)
 }
 
@@ -237,7 +192,7 @@ pub async fn save_medical_history(
                 Err(err) => return Err(err.into()),
             };
         let target = Some(format!("version {version}"));
-        audit(
+        audit::record(
             &txn,
             company,
             customer,
@@ -282,7 +237,7 @@ pub async fn set_medical_consent(
         };
         let txn = ctx.db.begin().await?;
         customers::set_medical_consent(&txn, scope, at).await?;
-        audit(&txn, me.company_id, me.id, "customer", action, None, now).await?;
+        audit::record(&txn, me.company_id, me.id, "customer", action, None, now).await?;
         txn.commit().await?;
     }
     Ok(MedicalConsentResponse {

@@ -11,7 +11,7 @@ use portal_api_types::{
     webhooks::{CustomerErased, WebhookEvent},
 };
 use portal_db::{
-    CustomerScope, TransactionTrait, audit, customers,
+    CustomerScope, TransactionTrait, customers,
     privacy::{self, Erased},
     retention,
 };
@@ -19,34 +19,13 @@ use portal_domain::Industry;
 use sea_orm::ConnectionTrait;
 
 use crate::{
-    Actor, Ctx, Error, Result,
+    Actor, Ctx, Error, Result, audit,
     effects::Effects,
+    events::{Event, Update},
     medical,
     views::{consent_record, profile_response},
 };
 
-/// An audit entry by the customer about themselves.
-async fn record(
-    db: &impl ConnectionTrait,
-    scope: &CustomerScope,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    audit::record(
-        db,
-        audit::AuditEntry {
-            company_id: scope.company_id(),
-            customer_id: Some(scope.customer_id()),
-            actor: "customer",
-            action,
-            target: None,
-            ip: None,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
-}
 
 /// The audit log about the signed-in customer, newest first.
 #[tracing::instrument(skip_all)]
@@ -73,6 +52,11 @@ pub async fn erase_account(ctx: &Ctx<'_>, actor: Actor<'_>, confirm: bool) -> Re
         webhook: Some(WebhookEvent::CustomerErased(CustomerErased {
             customer_id: scope.customer_id().as_uuid(),
         })),
+        live: Some(Event {
+            company_id: scope.company_id(),
+            customer_id: scope.customer_id(),
+            update: Update::SessionsEnded,
+        }),
         ..Effects::default()
     };
     let txn = ctx.db.begin().await?;
@@ -80,7 +64,7 @@ pub async fn erase_account(ctx: &Ctx<'_>, actor: Actor<'_>, confirm: bool) -> Re
         .await?
         .ok_or(Error::Unauthorized)?;
     effects.write(&txn, scope.company_id(), now).await?;
-    record(&txn, scope, "privacy.erase", now).await?;
+    audit::by_customer(&txn, scope, "privacy.erase", now).await?;
     ctx.faults.check("erase_account.before_commit")?;
     txn.commit().await?;
     effects.publish(ctx);
@@ -215,6 +199,6 @@ pub async fn export_personal_data(ctx: &Ctx<'_>, actor: Actor<'_>) -> Result<Dat
         devices,
         audit: audit_entries(privacy::audit_entries(ctx.db, scope).await?),
     };
-    record(ctx.db, scope, "privacy.export", now).await?;
+    audit::by_customer(ctx.db, scope, "privacy.export", now).await?;
     Ok(export)
 }

@@ -5,7 +5,8 @@ use chrono::{Duration, NaiveDate};
 use hmac::{Hmac, Mac};
 use portal_api_types::{ErrorCode, profile::UpdateProfile};
 use portal_db::{
-    CustomerScope, TransactionTrait, audit,
+    CustomerScope, TransactionTrait,
+    limiter::{self, Decision, Limit},
     companies::Company,
     customers::{self, Address, Customer, ProfileUpdate},
     notifications::{self, NewNotification},
@@ -14,7 +15,7 @@ use portal_domain::{Channel, CustomerId, EmailAddress, Industry, OtpCode};
 use sea_orm::ConnectionTrait;
 use sha2::Sha256;
 
-use crate::{Ctx, Error, Result, auth::codes::random_code};
+use crate::{Ctx, Error, Result, audit, auth::codes::random_code};
 
 /// How long an email code stays valid.
 const EMAIL_CODE_TTL: Duration = Duration::minutes(30);
@@ -23,7 +24,7 @@ const EMAIL_CODE_ATTEMPTS: u32 = 5;
 /// A new code for the same address is sent at most this often.
 const EMAIL_RESEND: Duration = Duration::seconds(60);
 /// Email codes one account may have sent per hour (to any addresses).
-const EMAIL_CODES_PER_HOUR: u64 = 5;
+const EMAIL_CODES_PER_HOUR: u32 = 5;
 
 /// The signed-in customer's record; unauthorized once erased.
 pub async fn signed_in_customer(ctx: &Ctx<'_>, scope: &CustomerScope) -> Result<Customer> {
@@ -65,27 +66,6 @@ async fn needs_new_code(
     })
 }
 
-async fn audit(
-    db: &impl ConnectionTrait,
-    scope: &CustomerScope,
-    action: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    audit::record(
-        db,
-        audit::AuditEntry {
-            company_id: scope.company_id(),
-            customer_id: Some(scope.customer_id()),
-            actor: "customer",
-            action,
-            target: None,
-            ip: None,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
-}
 
 /// Replaces the profile with `input` (a field left out clears it). A new email address gets a
 /// confirmation code and becomes the address once confirmed. Everything is checked before anything
@@ -119,14 +99,20 @@ pub async fn update_profile(
     let new_code = match &input.email {
         Some(email) if current.email.as_deref() != Some(email.as_str()) => {
             if needs_new_code(ctx, scope, email).await? {
-                let since = now - Duration::hours(1);
-                if customers::email_codes_since(ctx.db, scope, since).await? >= EMAIL_CODES_PER_HOUR
+                let key = format!("email-code:{}:{}", scope.company_id(), scope.customer_id());
+                let limit = Limit {
+                    max: EMAIL_CODES_PER_HOUR,
+                    window: Duration::hours(1),
+                };
+                if let Decision::Refused { retry_after } =
+                    limiter::hit(ctx.db, &key, limit, now).await?
                 {
+                    let seconds = u64::try_from(retry_after.num_seconds()).unwrap_or(1);
                     return Err(Error::refused(
                         ErrorCode::RateLimited,
                         "Too many confirmation emails were requested. Please try again later.",
                     )
-                    .retry_after(3600));
+                    .retry_after(seconds));
                 }
                 let code = random_code()?;
                 let mac = email_code_mac(ctx, scope.customer_id(), email.as_str(), &code)?;
@@ -179,7 +165,7 @@ pub async fn update_profile(
         notifications::queue(&txn, message, now).await?;
         tracing::info!(customer = %scope.customer_id(), "email confirmation code queued");
     }
-    audit(&txn, scope, "profile.update", now).await?;
+    audit::by_customer(&txn, scope, "profile.update", now).await?;
     txn.commit().await?;
     signed_in_customer(ctx, scope).await
 }
@@ -221,7 +207,7 @@ pub async fn confirm_email(
                 .attempts_remaining(EMAIL_CODE_ATTEMPTS.saturating_sub(pending.attempts + 1)),
         );
     }
-    audit(&txn, scope, "profile.email_confirmed", now).await?;
+    audit::by_customer(&txn, scope, "profile.email_confirmed", now).await?;
     txn.commit().await?;
     signed_in_customer(ctx, scope).await
 }

@@ -10,6 +10,7 @@ use portal_api_types::{
 };
 use portal_db::{
     TransactionTrait, catalog,
+    limiter::{self, Decision, Limit},
     support::{self as repo, Author, SupportMessage as Row},
 };
 use portal_domain::{CompanyId, CustomerId};
@@ -104,15 +105,18 @@ pub async fn post_support_message(
             .filter(|n| !n.is_empty()),
     };
     if author == Author::Customer {
-        let recent =
-            repo::customer_messages_since(ctx.db, company, customer, now - Duration::hours(1))
-                .await?;
-        if recent >= u64::from(ctx.services.support_messages_per_hour) {
+        let limit = Limit {
+            max: ctx.services.support_messages_per_hour,
+            window: Duration::hours(1),
+        };
+        let key = format!("support:{company}:{customer}");
+        if let Decision::Refused { retry_after } = limiter::hit(ctx.db, &key, limit, now).await? {
+            let seconds = u64::try_from(retry_after.num_seconds()).unwrap_or(1);
             return Err(Error::refused(
                 ErrorCode::RateLimited,
                 "You wrote many messages this hour. Please wait a little or call us.",
             )
-            .retry_after(600));
+            .retry_after(seconds));
         }
     }
     // Read before the transaction, which then starts with its write (SQLite upgrades otherwise).

@@ -43,6 +43,27 @@ fn live(company: CompanyId) -> sea_orm::Select<c::Entity> {
         .filter(c::Column::ErasedAt.is_null())
 }
 
+/// The live customers `tenant` may read: the company's, or for a branch key only those with an
+/// appointment at its branch.
+fn visible(tenant: Tenant<'_>) -> sea_orm::Select<c::Entity> {
+    let query = live(tenant.company_id());
+    match tenant.branch_id() {
+        None => query,
+        Some(branch) => query.filter(
+            c::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(portal_entity::appointments::Column::CustomerId)
+                    .from(portal_entity::appointments::Entity)
+                    .and_where(
+                        sea_orm::sea_query::Expr::col(portal_entity::appointments::Column::BranchId)
+                            .eq(branch.as_uuid()),
+                    )
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
 /// Creates the customer with `phone`, or updates the given details of the existing one.
 #[tracing::instrument(skip_all, fields(company = %tenant.company_id()))]
 pub async fn upsert_customer(
@@ -112,38 +133,40 @@ async fn update(
         .ok_or_else(|| DbError::Corrupt("customer vanished during upsert".into()))
 }
 
-/// The (not erased) customer `id` of `company`.
+/// The (not erased) customer `id`, if `tenant` may read it (a branch key: one with an appointment
+/// at its branch).
 pub async fn find_customer(
     db: &impl ConnectionTrait,
     tenant: Tenant<'_>,
     id: CustomerId,
 ) -> Result<Option<CustomerRecord>, DbError> {
-    let company = tenant.company_id();
-    Ok(live(company)
+    Ok(visible(tenant)
         .filter(c::Column::Id.eq(id.as_uuid()))
         .one(db)
         .await?
         .map(Customer::from))
 }
 
-/// The (not erased) customer of `company` with `phone`.
+/// The (not erased) customer with `phone`, if `tenant` may read it.
 pub async fn find_customer_by_phone(
     db: &impl ConnectionTrait,
     tenant: Tenant<'_>,
     phone: &PhoneNumber,
 ) -> Result<Option<CustomerRecord>, DbError> {
-    let company = tenant.company_id();
-    customers::find_by_phone(db, company, phone).await
+    Ok(visible(tenant)
+        .filter(c::Column::Phone.eq(phone.as_str()))
+        .one(db)
+        .await?
+        .map(Customer::from))
 }
 
-/// The company's customers, by id.
+/// The customers `tenant` may read, by id.
 pub async fn list_customers(
     db: &impl ConnectionTrait,
     tenant: Tenant<'_>,
     page: PageRequest,
 ) -> Result<Page<CustomerRecord>, DbError> {
-    let company = tenant.company_id();
-    let mut query = live(company);
+    let mut query = visible(tenant);
     if let Some(after) = page.after {
         query = query.filter(c::Column::Id.gt(after));
     }

@@ -1,6 +1,6 @@
 //! `/customers`: the company's customers, upserted and found by phone number.
 
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, put, web};
 use portal_api_types::{
     ErrorCode, Problem,
     integrations::{CustomerPage, CustomerRecord, UpsertCustomer},
@@ -86,16 +86,34 @@ pub async fn upsert_customer(
     let company = company_of(&state, scope).await?;
     let phone = customer_phone("phone", &body.phone, &company)?;
     let patch = CustomerPatch {
-        name: body.name,
-        email: body.email,
+        name: body.name.clone(),
+        email: body.email.clone(),
         locale: body.language,
     };
     let upserted =
         catalog::upsert_customer(&state.db, scope.into(), &phone, patch, state.clock.now()).await?;
-    Ok(match upserted {
-        Upserted::Created(c) => HttpResponse::Created().json(customer_record(c)),
-        Upserted::Updated(c) => HttpResponse::Ok().json(customer_record(c)),
-    })
+    let (status, customer) = match upserted {
+        Upserted::Created(c) => (StatusCode::CREATED, c),
+        Upserted::Updated(c) => (StatusCode::OK, c),
+    };
+    // A branch key may add and update any customer of the company, but reads only those with an
+    // appointment at its branch: for anyone else the answer holds the id and what it sent.
+    let readable = scope.branch_id().is_none()
+        || catalog::find_customer(&state.db, scope.into(), customer.id)
+            .await?
+            .is_some();
+    let record = if readable {
+        customer_record(customer)
+    } else {
+        CustomerRecord {
+            id: customer.id.as_uuid(),
+            phone: phone.as_str().to_owned(),
+            name: body.name.map(String::from),
+            email: body.email.map(String::from),
+            language: body.language,
+        }
+    };
+    Ok(HttpResponse::build(status).json(record))
 }
 
 /// List or find customers

@@ -45,18 +45,17 @@ fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::invalid_field(ErrorCode::ValidationFailed, field, message)
 }
 
-/// `https`, or `http` to a loopback host (local development).
-fn valid_url(input: &str) -> ApiResult<url::Url> {
+/// A URL the outbound guard allows: `https` to a public address (in development also loopback);
+/// checked again at every delivery.
+fn valid_url(state: &AppState, input: &str) -> ApiResult<url::Url> {
     let url = url::Url::parse(input).map_err(|_| invalid("url", "not a URL"))?;
-    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match url.scheme() {
-        "https" if url.host_str().is_some() => Ok(url),
-        "http" if local => Ok(url),
-        _ => Err(invalid(
+    state.webhooks.guard().check(&url).map_err(|refused| {
+        invalid(
             "url",
-            "must be https:// (http:// only for localhost)",
-        )),
-    }
+            &format!("{refused}: an https:// URL of a public host"),
+        )
+    })?;
+    Ok(url)
 }
 
 /// Register a webhook endpoint
@@ -89,7 +88,7 @@ pub async fn create_endpoint(
 ) -> ApiResult<HttpResponse> {
     let scope = integrator.require_company_wide(ApiScope::Webhooks)?;
     let body = body.0;
-    let url = valid_url(&body.url)?;
+    let url = valid_url(&state, &body.url)?;
     if body.events.is_empty() {
         return Err(invalid("events", "name at least one event"));
     }

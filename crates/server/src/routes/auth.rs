@@ -247,7 +247,7 @@ pub async fn refresh_tokens(
 #[post("/customer/auth/logout")]
 #[tracing::instrument(skip_all)]
 pub async fn sign_out(state: web::Data<AppState>, customer: Customer) -> ApiResult<HttpResponse> {
-    sessions::revoke(&state.db, customer.0.id, "logout", state.clock.now()).await?;
+    portal_usecases::sessions::sign_out(&state.ctx(), &customer.0.scope, customer.0.id).await?;
     Ok(HttpResponse::NoContent()
         .insert_header((header::SET_COOKIE, refresh_cookie("", 0)))
         .finish())

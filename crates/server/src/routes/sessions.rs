@@ -80,12 +80,10 @@ pub async fn delete_session(
     customer: Customer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let revoked = sessions::revoke_own(
-        &state.db,
+    let revoked = portal_usecases::sessions::end_session(
+        &state.ctx(),
         &customer.0.scope,
         SessionId::from_uuid(id.into_inner()),
-        "signed_out_by_customer",
-        state.clock.now(),
     )
     .await?;
     if revoked {

@@ -9,7 +9,10 @@ use crate::appointments::{TESTER, berlin, cancel, fixture};
 use crate::helpers::*;
 use crate::integrations::{ALL_SCOPES, api_key, post};
 
-both_databases!(sse_clients_see_their_events_within_a_second);
+both_databases!(
+    sse_clients_see_their_events_within_a_second,
+    a_stream_ends_with_its_session,
+);
 
 async fn open(app: &TestApp, token: &str) -> reqwest::Response {
     let mut res = app
@@ -99,4 +102,64 @@ async fn sse_clients_see_their_events_within_a_second(app: TestApp) {
         .expect("the change arrives within a second");
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(seen.contains("event: appointment_changed"), "{seen}");
+}
+
+/// Whether the stream closes (the server ends it) within `limit`, skipping anything it still sends.
+async fn closes_within(stream: &mut reqwest::Response, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return false;
+        };
+        match tokio::time::timeout(left, stream.chunk()).await {
+            Ok(Ok(Some(_))) => {}
+            Ok(Ok(None) | Err(_)) => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+async fn a_stream_ends_with_its_session(app: TestApp) {
+    let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let phone = app.sign_in(WEBER, ANNA).await;
+    let laptop = app.sign_in(WEBER, ANNA).await;
+    let mut phone_stream = open(&app, &phone.access).await;
+    let mut laptop_stream = open(&app, &laptop.access).await;
+
+    // The laptop signs out: its stream closes at once, the phone's stays and still delivers.
+    let res = app
+        .client
+        .post(app.url("/api/customer/auth/logout"))
+        .bearer_auth(&laptop.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(closes_within(&mut laptop_stream, Duration::from_secs(2)).await);
+    let res = post(
+        &app,
+        &key,
+        &format!("/customers/{}/support/messages", phone.customer_id),
+        &json!({"body": "Noch da?"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert!(
+        wait_for(&mut phone_stream, "Noch da?", Duration::from_secs(1))
+            .await
+            .is_some(),
+        "the other device's stream is unaffected"
+    );
+
+    // Erasure ends every stream of the customer, with private support replies no longer flowing.
+    let res = app
+        .client
+        .delete(app.url("/api/customer"))
+        .bearer_auth(&phone.access)
+        .json(&json!({"confirm": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(closes_within(&mut phone_stream, Duration::from_secs(2)).await);
 }

@@ -15,6 +15,7 @@ use crate::helpers::*;
 both_databases!(manual_workers;
     crash_between_claim_and_send_delivers_once_after_the_lease,
     concurrent_workers_never_send_twice,
+    a_slow_provider_never_makes_a_message_go_out_twice,
 );
 
 both_databases!(smtp_down;
@@ -185,6 +186,54 @@ async fn concurrent_workers_never_send_twice(app: TestApp) {
     let mut bodies = sms_bodies_to(&app, "+4915100000042").await;
     bodies.sort();
     let mut expected: Vec<String> = (0..40).map(|i| format!("message {i}")).collect();
+    expected.sort();
+    assert_eq!(bodies, expected, "every message exactly once");
+}
+
+/// A Twilio that takes 7 seconds (of the test's clock) to accept each message.
+struct SlowTwilio(portal_domain::ManualClock);
+
+impl wiremock::Respond for SlowTwilio {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        self.0.advance(Duration::seconds(7));
+        ResponseTemplate::new(201)
+            .set_body_json(json!({"sid": "SM00000000000000000000000000000002", "status": "queued"}))
+    }
+}
+
+async fn a_slow_provider_never_makes_a_message_go_out_twice(app: TestApp) {
+    // 7 s a message and a 120 s lease: a batch claimed at once would outlive its lease after 17
+    // messages, and a second worker would claim the rest again.
+    Mock::given(method("POST"))
+        .respond_with(SlowTwilio(app.clock.clone()))
+        .with_priority(1)
+        .mount(&app.twilio)
+        .await;
+    let company = weber(&app).await;
+    let now = app.clock.now();
+    for i in 0..26 {
+        notifications::queue(&app.db, sms(company, &format!("slow {i}")), now)
+            .await
+            .unwrap();
+    }
+    let first = {
+        let state = app.state.clone();
+        tokio::spawn(async move { portal_server::outbox::deliver_channel(&state, Channel::Sms).await })
+    };
+    let second = {
+        let state = app.state.clone();
+        tokio::spawn(async move {
+            for _ in 0..6 {
+                portal_server::outbox::deliver_channel(&state, Channel::Sms).await?;
+            }
+            Ok::<_, portal_db::DbError>(())
+        })
+    };
+    first.await.unwrap().unwrap();
+    second.await.unwrap().unwrap();
+    let mut bodies = sms_bodies_to(&app, "+4915100000042").await;
+    bodies.sort();
+    let mut expected: Vec<String> = (0..26).map(|i| format!("slow {i}")).collect();
     expected.sort();
     assert_eq!(bodies, expected, "every message exactly once");
 }

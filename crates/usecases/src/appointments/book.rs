@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use portal_db::{
+    SystemScope, Tenant,
     api_keys::IntegratorScope,
     appointments::{self as repo, Appointment, NewAppointment},
     catalog,
@@ -89,9 +90,11 @@ pub async fn book_appointment(
             .await?
             .ok_or_else(|| Error::invalid("service_id", "no such service"))?;
     check_performer(ctx, scope, input.staff_id, input.service_id).await?;
+    // Any customer of the company: a branch key books people it cannot list.
+    let company_wide = Tenant::System(SystemScope::for_company(company_id));
     catalog::find_customer(
         ctx.db,
-        scope.into(),
+        company_wide,
         CustomerId::from_uuid(input.customer_id),
     )
     .await?

@@ -4,12 +4,16 @@
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
-use portal_api_types::ErrorCode;
+use portal_api_types::{ErrorCode, auth::SignInChallenge};
 use portal_db::{
     companies::Company,
-    otp::{self, Challenge},
+    limiter::{self, Decision, Limit},
+    otp::{self, Challenge, NewChallenge},
 };
-use portal_domain::{ChallengeId, CompanyId, OtpCode, PhoneNumber, phone::InvalidPhone};
+use portal_domain::{
+    ChallengeId, CompanyId, CustomerId, OtpCode, PhoneNumber, phone::InvalidPhone,
+};
+use portal_notify::{SentSms, SmsMessage};
 use rand::TryRngCore;
 use serde::Deserialize;
 use sha2::Sha256;
@@ -53,15 +57,70 @@ fn code_mac(
     Ok(mac)
 }
 
-/// A fresh code and the hex HMAC to store for challenge `id` of `company`.
-pub(crate) fn new_code(
+/// Stores a new challenge of `purpose` for `phone` (the code only as its HMAC, valid for the
+/// configured lifetime) and answers its id and the code to send.
+pub(crate) async fn issue_challenge(
+    ctx: &Ctx<'_>,
+    company: CompanyId,
+    customer: Option<CustomerId>,
+    phone: &PhoneNumber,
+    purpose: &'static str,
+    ip: &str,
+) -> Result<(ChallengeId, OtpCode)> {
+    let now = ctx.clock.now();
+    let id = ChallengeId::new();
+    let code = random_code()?;
+    let code_hmac = hex::encode(code_mac(ctx, id, company, &code)?.finalize().into_bytes());
+    let challenge = NewChallenge {
+        id,
+        company_id: company,
+        customer_id: customer,
+        phone: phone.clone(),
+        purpose,
+        code_hmac,
+        expires_at: now + Duration::seconds(ctx.services.otp.ttl_seconds.into()),
+        ip: ip.to_owned(),
+    };
+    otp::insert(ctx.db, challenge, now).await?;
+    Ok((id, code))
+}
+
+/// Texts `body` (carrying challenge `id`'s code) to `phone`. When the provider fails, the challenge
+/// is forgotten and the `quota` it used given back — the customer must not pay for our provider's
+/// failure with their limits.
+pub(crate) async fn send_code(
     ctx: &Ctx<'_>,
     id: ChallengeId,
-    company: CompanyId,
-) -> Result<(OtpCode, String)> {
-    let code = random_code()?;
-    let mac = hex::encode(code_mac(ctx, id, company, &code)?.finalize().into_bytes());
-    Ok((code, mac))
+    phone: &PhoneNumber,
+    body: String,
+    quota: Quota,
+) -> Result<SentSms> {
+    let message = SmsMessage {
+        to: phone.as_str().to_owned(),
+        body,
+    };
+    match ctx.services.sms.send(&message).await {
+        Ok(sent) => {
+            ctx.services.telemetry.count(Counted::SmsSent);
+            Ok(sent)
+        }
+        Err(err) => {
+            otp::delete(ctx.db, id).await?;
+            quota.refund(ctx).await?;
+            ctx.services.telemetry.count(Counted::SmsFailed);
+            Err(Error::SmsUnavailable(err.to_string()))
+        }
+    }
+}
+
+/// What the client is told about a challenge: its id, lifetimes and the masked number.
+pub(crate) fn answer(ctx: &Ctx<'_>, id: ChallengeId, phone: &PhoneNumber) -> SignInChallenge {
+    SignInChallenge {
+        challenge_id: id.as_uuid(),
+        expires_in: ctx.services.otp.ttl_seconds,
+        resend_in: ctx.services.otp.resend_seconds,
+        phone_masked: phone.masked(),
+    }
 }
 
 /// A uniformly drawn 6-digit code from the OS generator.
@@ -94,49 +153,74 @@ pub(crate) fn parse_phone(input: &str, company: &Company) -> Result<PhoneNumber>
     })
 }
 
-/// Refuses a new code to `phone` (sign-in or phone change) while the number is locked or a limit
-/// is used up: the wait between codes, codes per number and per IP per hour, and the company's
-/// daily cap.
+/// Counts a new code to `phone` (sign-in or phone change) against every limit, or refuses it
+/// while the number is locked or a limit is used up: the wait between codes, codes per number and
+/// per address (IPv6: per /64) an hour, and the company's daily cap. Each limit is one atomic
+/// decision of the limiter; when a later limit refuses, the hits already counted are given back.
 pub(crate) async fn check_code_limits(
     ctx: &Ctx<'_>,
     company: &Company,
     phone: &PhoneNumber,
     ip: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Quota> {
     let rules = &ctx.services.otp;
     if let Some(until) = otp::locked_until(ctx.db, company.id, phone, now).await? {
         return Err(locked(until - now));
     }
-    let counts = otp::issue_counts(ctx.db, company.id, phone, ip, now).await?;
-    if let Some(latest) = counts.latest_for_phone {
-        let wait = latest + Duration::seconds(rules.resend_seconds.into()) - now;
-        if wait > Duration::zero() {
-            return Err(Error::refused(
-                ErrorCode::ResendTooSoon,
-                "A code was just sent. Please wait before requesting another.",
-            )
-            .retry_after(seconds_up(wait)));
-        }
-    }
-    if counts.phone_last_hour >= u64::from(rules.per_phone_per_hour)
-        || counts.ip_last_hour >= u64::from(rules.per_ip_per_hour)
-    {
-        return Err(Error::refused(
+    let (id, number) = (company.id, phone.as_str());
+    let hour = Duration::hours(1);
+    let limits = [
+        (
+            format!("code:wait:{id}:{number}"),
+            Limit { max: 1, window: Duration::seconds(rules.resend_seconds.into()) },
+            ErrorCode::ResendTooSoon,
+            "A code was just sent. Please wait before requesting another.",
+        ),
+        (
+            format!("code:phone:{id}:{number}"),
+            Limit { max: rules.per_phone_per_hour, window: hour },
             ErrorCode::RateLimited,
             "Too many codes were requested. Please try again later.",
-        )
-        .retry_after(3600));
-    }
-    if counts.company_last_day >= u64::from(company.otp_daily_cap) {
-        tracing::warn!(company = %company.slug, "daily SMS code cap reached");
-        return Err(Error::refused(
+        ),
+        (
+            format!("code:address:{}", limiter::address_key(ip)),
+            Limit { max: rules.per_ip_per_hour, window: hour },
+            ErrorCode::RateLimited,
+            "Too many codes were requested. Please try again later.",
+        ),
+        (
+            format!("code:company:{id}"),
+            Limit { max: company.otp_daily_cap, window: Duration::days(1) },
             ErrorCode::RateLimited,
             "Codes are busy right now. Please try again later.",
-        )
-        .retry_after(3600));
+        ),
+    ];
+    for (n, (key, limit, code, detail)) in limits.iter().enumerate() {
+        if let Decision::Refused { retry_after } = limiter::hit(ctx.db, key, *limit, now).await? {
+            for (counted, ..) in &limits[..n] {
+                limiter::refund(ctx.db, counted).await?;
+            }
+            if *code == ErrorCode::RateLimited && key.starts_with("code:company:") {
+                tracing::warn!(company = %company.slug, "daily SMS code cap reached");
+            }
+            return Err(Error::refused(*code, *detail).retry_after(seconds_up(retry_after)));
+        }
     }
-    Ok(())
+    Ok(Quota(limits.into_iter().map(|(key, ..)| key).collect()))
+}
+
+/// The limits one code was counted against, to give back if it could not be sent.
+#[derive(Debug)]
+pub(crate) struct Quota(Vec<String>);
+
+impl Quota {
+    async fn refund(self, ctx: &Ctx<'_>) -> Result<()> {
+        for key in &self.0 {
+            limiter::refund(ctx.db, key).await?;
+        }
+        Ok(())
+    }
 }
 
 fn seconds_up(d: Duration) -> u64 {
@@ -179,12 +263,23 @@ pub(crate) async fn check_code(
     if !otp::claim_attempt(ctx.db, challenge.id, rules.max_attempts, now).await? {
         return Err(expired());
     }
+    // Every comparison, over every challenge of the number, is counted before it is made: a
+    // burst of guesses spread over several challenges gets no more than the lock threshold.
+    let guesses = format!("code:guess:{company}:{}", challenge.phone.as_str());
+    let limit = Limit {
+        max: rules.lock_threshold,
+        window: Duration::minutes(rules.lock_minutes.into()),
+    };
+    if let Decision::Refused { retry_after } = limiter::hit(ctx.db, &guesses, limit, now).await? {
+        return Err(locked(retry_after));
+    }
     let stored = hex::decode(&challenge.code_hmac).map_err(|e| Error::Internal(e.to_string()))?;
     let matches = code_mac(ctx, challenge.id, company, code)?
         .verify_slice(&stored)
         .is_ok();
     if matches && succeeds && otp::consume(ctx.db, challenge.id, now).await? {
         otp::clear_failures(ctx.db, company, &challenge.phone).await?;
+        limiter::reset(ctx.db, &guesses).await?;
         return Ok(());
     }
     ctx.services.telemetry.count(Counted::CodeRefused);

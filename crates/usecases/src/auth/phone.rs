@@ -13,7 +13,9 @@ use portal_db::{
 use portal_domain::{ChallengeId, Channel, Locale, OtpCode, SessionId};
 use portal_notify::SmsMessage;
 
-use super::codes::{check_code, check_code_limits, expired, new_code, parse_phone};
+use super::codes::{
+    answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
+};
 use crate::{Counted, Ctx, Error, Result};
 
 const PURPOSE: &str = "phone_change";
@@ -32,7 +34,8 @@ async fn signed_in(ctx: &Ctx<'_>, scope: &CustomerScope) -> Result<Customer> {
         .ok_or(Error::Unauthorized)
 }
 
-/// Texts a code to `phone_input` so the signed-in customer can prove it is theirs.
+/// Texts a code to `phone_input` so the signed-in customer can prove it is theirs. A number another
+/// customer of the company has gets the same answer but no code.
 #[tracing::instrument(skip_all)]
 pub async fn change_phone(
     ctx: &Ctx<'_>,
@@ -48,60 +51,39 @@ pub async fn change_phone(
     if me.phone.as_ref() == Some(&phone) {
         return Err(Error::invalid("phone", "this is already your number"));
     }
-    if customers::find_by_phone(ctx.db, company.id, &phone)
+    // A number another customer has gets the same answer and no code, so the change simply cannot
+    // be confirmed: the answer tells nobody who is a customer, and that customer hears nothing.
+    let taken = customers::find_by_phone(ctx.db, company.id, &phone)
         .await?
-        .is_some()
-    {
-        return Err(taken());
-    }
-    check_code_limits(ctx, company, &phone, ip, now).await?;
-    let id = ChallengeId::new();
-    let (code, code_hmac) = new_code(ctx, id, company.id)?;
-    otp::insert(
-        ctx.db,
-        NewChallenge {
-            id,
-            company_id: company.id,
-            customer_id: Some(scope.customer_id()),
-            phone: phone.clone(),
-            purpose: PURPOSE,
-            code_hmac,
-            expires_at: now + Duration::seconds(rules.ttl_seconds.into()),
-            ip: ip.to_owned(),
-        },
-        now,
+        .is_some();
+    let quota = check_code_limits(ctx, company, &phone, ip, now).await?;
+    let (id, code) = issue_challenge(
+        ctx,
+        company.id,
+        Some(scope.customer_id()),
+        &phone,
+        PURPOSE,
+        ip,
     )
     .await?;
-    let minutes = rules.ttl_seconds / 60;
-    let text = match me.locale.unwrap_or(company.locale) {
-        Locale::De => format!(
-            "{} ist Ihr Code, um diese Nummer bei {} zu hinterlegen. Gültig {minutes} Minuten.",
-            code.expose(),
-            company.name,
-        ),
-        Locale::En => format!(
-            "{} is your code to use this number at {}. Valid for {minutes} minutes.",
-            code.expose(),
-            company.name,
-        ),
-    };
-    let message = SmsMessage {
-        to: phone.as_str().to_owned(),
-        body: text,
-    };
-    if let Err(err) = ctx.services.sms.send(&message).await {
-        otp::delete(ctx.db, id).await?;
-        ctx.services.telemetry.count(Counted::SmsFailed);
-        return Err(Error::SmsUnavailable(err.to_string()));
+    if !taken {
+        let minutes = rules.ttl_seconds / 60;
+        let text = match me.locale.unwrap_or(company.locale) {
+            Locale::De => format!(
+                "{} ist Ihr Code, um diese Nummer bei {} zu hinterlegen. Gültig {minutes} Minuten.",
+                code.expose(),
+                company.name,
+            ),
+            Locale::En => format!(
+                "{} is your code to use this number at {}. Valid for {minutes} minutes.",
+                code.expose(),
+                company.name,
+            ),
+        };
+        send_code(ctx, id, &phone, text, quota).await?;
     }
-    ctx.services.telemetry.count(Counted::SmsSent);
-    tracing::info!(phone = %phone.masked(), "phone change code issued");
-    Ok(SignInChallenge {
-        challenge_id: id.as_uuid(),
-        expires_in: rules.ttl_seconds,
-        resend_in: rules.resend_seconds,
-        phone_masked: phone.masked(),
-    })
+    tracing::info!(phone = %phone.masked(), taken, "phone change requested");
+    Ok(answer(ctx, id, &phone))
 }
 
 /// What a confirmed phone change did.
@@ -173,6 +155,7 @@ pub async fn confirm_phone_change(
         Err(DbError::Conflict(_)) => return Err(taken()),
         Err(err) => return Err(err.into()),
     };
+    crate::sessions::announce_ended(ctx, scope.company_id(), scope.customer_id());
     tracing::info!(phone = %challenge.phone.masked(), sessions_ended, "phone number changed");
     Ok(PhoneChanged {
         customer: signed_in(ctx, scope).await?,

@@ -13,7 +13,9 @@ use portal_db::{
 use portal_domain::{ChallengeId, Channel, CompanySlug, OtpCode};
 use portal_notify::{SmsMessage, templates};
 
-use super::codes::{check_code, check_code_limits, expired, new_code, parse_phone};
+use super::codes::{
+    answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
+};
 use crate::{Counted, Ctx, Error, Result};
 
 /// Who is asking, as far as the rate limits and the device list are concerned.
@@ -52,26 +54,12 @@ pub async fn start_sign_in(
         .await?
         .ok_or(Error::NotFound)?;
     let phone = parse_phone(phone_input, &company)?;
-    check_code_limits(ctx, &company, &phone, &client.ip, now).await?;
+    let quota = check_code_limits(ctx, &company, &phone, &client.ip, now).await?;
 
     let customer = customers::find_by_phone(ctx.db, company.id, &phone).await?;
-    let id = ChallengeId::new();
-    let (code, code_hmac) = new_code(ctx, id, company.id)?;
-    otp::insert(
-        ctx.db,
-        NewChallenge {
-            id,
-            company_id: company.id,
-            customer_id: customer.as_ref().map(|c| c.id),
-            phone: phone.clone(),
-            purpose: "sign_in",
-            code_hmac,
-            expires_at: now + Duration::seconds(rules.ttl_seconds.into()),
-            ip: client.ip.clone(),
-        },
-        now,
-    )
-    .await?;
+    let customer_id = customer.as_ref().map(|c| c.id);
+    let (id, code) =
+        issue_challenge(ctx, company.id, customer_id, &phone, "sign_in", &client.ip).await?;
 
     if let Some(customer) = &customer {
         let locale = customer.locale.unwrap_or(company.locale);
@@ -82,20 +70,7 @@ pub async fn start_sign_in(
             &ctx.services.public_host,
             rules.ttl_seconds / 60,
         );
-        let message = SmsMessage {
-            to: phone.as_str().to_owned(),
-            body,
-        };
-        let sent = match ctx.services.sms.send(&message).await {
-            Ok(sent) => sent,
-            Err(err) => {
-                // The customer must not pay for our provider's failure: forget the challenge.
-                otp::delete(ctx.db, id).await?;
-                ctx.services.telemetry.count(Counted::SmsFailed);
-                return Err(Error::SmsUnavailable(err.to_string()));
-            }
-        };
-        ctx.services.telemetry.count(Counted::SmsSent);
+        let sent = send_code(ctx, id, &phone, body, quota).await?;
         // The message history shows that a code was sent, never the code. The code is already on
         // its way, so a failed history write must not fail the sign-in.
         let record = NewNotification {
@@ -108,17 +83,13 @@ pub async fn start_sign_in(
                 portal_notify::messages::masked_sign_in_code(locale, &company.name),
             )
         };
-        if let Err(err) = notifications::record_sent(ctx.db, record, &sent.provider_id, now).await {
+        if let Err(err) = notifications::record_sent(ctx.db, record, &sent.provider_id, now).await
+        {
             tracing::warn!(error = %err, "could not record the sign-in SMS in the history");
         }
     }
     tracing::info!(phone = %phone.masked(), known = customer.is_some(), "sign-in code issued");
-    Ok(SignInChallenge {
-        challenge_id: id.as_uuid(),
-        expires_in: rules.ttl_seconds,
-        resend_in: rules.resend_seconds,
-        phone_masked: phone.masked(),
-    })
+    Ok(answer(ctx, id, &phone))
 }
 
 /// Exchanges a sign-in code for a new session (with the company's idle and absolute lifetimes)
