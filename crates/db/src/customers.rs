@@ -257,7 +257,6 @@ pub async fn start_email_change(
     Ok(())
 }
 
-
 /// The notification kind of an email confirmation code.
 pub const EMAIL_CODE_KIND: &str = "email_verification";
 

@@ -172,7 +172,10 @@ mod tests {
             address_key("2001:db8:1:2:aaaa::1"),
             address_key("2001:db8:1:2:bbbb::9")
         );
-        assert_ne!(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
+        assert_ne!(
+            address_key("2001:db8:1:2::1"),
+            address_key("2001:db8:1:3::1")
+        );
         assert_eq!(address_key("192.0.2.7"), "192.0.2.7");
     }
 }

@@ -5,8 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use portal_domain::{ChallengeId, CompanyId, CustomerId, PhoneNumber};
 use portal_entity::{otp_challenges as ch, phone_lockouts as lk};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use uuid::Uuid;
@@ -74,7 +73,6 @@ impl TryFrom<ch::Model> for Challenge {
         })
     }
 }
-
 
 /// Stores a challenge.
 pub async fn insert(

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use portal_domain::{CompanyId, CustomerId};
 use portal_entity::{support_messages as m, support_threads as t};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -150,7 +150,6 @@ pub async fn post(
     .await?;
     Ok(message(row, customer))
 }
-
 
 /// Marks the messages of the other side read.
 pub async fn mark_read_by(

@@ -39,7 +39,9 @@ mod tests {
 
     #[test]
     fn names_refuse_bidi_and_invisible_characters() {
-        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{200F}', '\u{FEFF}', '\n'] {
+        for c in [
+            '\u{202E}', '\u{2066}', '\u{200B}', '\u{200F}', '\u{FEFF}', '\n',
+        ] {
             assert!(forbidden_in_name(c), "{c:?}");
         }
         assert!("Leyla Yılmaz".chars().all(|c| !forbidden_in_name(c)));

@@ -141,7 +141,10 @@ mod tests {
 
     #[test]
     fn inside_addresses_are_refused_everywhere() {
-        for guard in [OutboundGuard::public_only(), OutboundGuard::allowing_loopback()] {
+        for guard in [
+            OutboundGuard::public_only(),
+            OutboundGuard::allowing_loopback(),
+        ] {
             for target in [
                 "https://10.0.0.1/",
                 "https://172.16.5.4/hook",
@@ -153,10 +156,20 @@ mod tests {
                 "https://[fe80::1]/",
                 "https://[::ffff:10.0.0.1]/",
             ] {
-                assert_eq!(guard.check(&url(target)), Err(Refused::NotPublic), "{target}");
+                assert_eq!(
+                    guard.check(&url(target)),
+                    Err(Refused::NotPublic),
+                    "{target}"
+                );
             }
-            assert_eq!(guard.check(&url("ftp://example.org/")), Err(Refused::Scheme));
-            assert_eq!(guard.check(&url("http://example.org/")), Err(Refused::Scheme));
+            assert_eq!(
+                guard.check(&url("ftp://example.org/")),
+                Err(Refused::Scheme)
+            );
+            assert_eq!(
+                guard.check(&url("http://example.org/")),
+                Err(Refused::Scheme)
+            );
             assert_eq!(guard.check(&url("https://hooks.example.org/x")), Ok(()));
             assert_eq!(guard.check(&url("https://93.184.216.34/")), Ok(()));
         }
@@ -165,13 +178,26 @@ mod tests {
     #[test]
     fn loopback_only_in_development() {
         let production = OutboundGuard::public_only();
-        for target in ["http://127.0.0.1:5432/", "https://[::1]/", "https://localhost/"] {
+        for target in [
+            "http://127.0.0.1:5432/",
+            "https://[::1]/",
+            "https://localhost/",
+        ] {
             assert!(production.check(&url(target)).is_err(), "{target}");
         }
         let development = OutboundGuard::allowing_loopback();
-        assert_eq!(development.check(&url("http://127.0.0.1:8080/hook")), Ok(()));
-        assert_eq!(development.check(&url("http://localhost:8080/hook")), Ok(()));
-        assert_eq!(development.check(&url("http://10.0.0.1/")), Err(Refused::Scheme));
+        assert_eq!(
+            development.check(&url("http://127.0.0.1:8080/hook")),
+            Ok(())
+        );
+        assert_eq!(
+            development.check(&url("http://localhost:8080/hook")),
+            Ok(())
+        );
+        assert_eq!(
+            development.check(&url("http://10.0.0.1/")),
+            Err(Refused::Scheme)
+        );
     }
 
     #[tokio::test]
@@ -179,12 +205,21 @@ mod tests {
         // `localhost` resolves to loopback on every machine: refused in production even though
         // the name itself is not an address (the same path a rebinding name takes).
         let production = OutboundGuard::public_only();
-        assert!(production.resolve(&url("https://localhost:9/")).await.is_err());
+        assert!(
+            production
+                .resolve(&url("https://localhost:9/"))
+                .await
+                .is_err()
+        );
         let development = OutboundGuard::allowing_loopback();
         let addresses = development
             .resolve(&url("http://localhost:9/"))
             .await
             .unwrap();
-        assert!(addresses.iter().all(|a| a.ip().is_loopback() && a.port() == 9));
+        assert!(
+            addresses
+                .iter()
+                .all(|a| a.ip().is_loopback() && a.port() == 9)
+        );
     }
 }

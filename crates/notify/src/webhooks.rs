@@ -83,7 +83,11 @@ impl WebhookClient {
     }
 
     /// An HTTP client that connects to `url`'s host only at `addresses` (the ones just checked).
-    fn pinned(&self, url: &Url, addresses: &[SocketAddr]) -> Result<reqwest::Client, reqwest::Error> {
+    fn pinned(
+        &self,
+        url: &Url,
+        addresses: &[SocketAddr],
+    ) -> Result<reqwest::Client, reqwest::Error> {
         let mut builder = reqwest::Client::builder()
             .timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none());

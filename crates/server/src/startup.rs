@@ -74,7 +74,10 @@ impl Application {
             tokens,
             secrets: Arc::new(secrets),
             sms,
-            webhooks: portal_notify::WebhookClient::new(Duration::from_secs(10), outbound_guard(&settings)),
+            webhooks: portal_notify::WebhookClient::new(
+                Duration::from_secs(10),
+                outbound_guard(&settings),
+            ),
             settings: Arc::new(settings),
             metrics,
             mailer,
@@ -228,9 +231,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::PayloadConfig::new(body_limit))
             // actix's own extractor errors are problem documents too: a malformed id in the path
             // is simply nothing that exists; a bad query value names the parameter.
-            .app_data(
-                web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()),
-            )
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 let message = err.to_string();
                 let field = message

@@ -5,9 +5,7 @@ use portal_api_types::{
     ErrorCode,
     preferences::{ConsentRecord, Preference, RecordConsent, RecordedConsentSource},
 };
-use portal_db::{
-    CustomerScope, TransactionTrait, api_keys::IntegratorScope, consents, customers,
-};
+use portal_db::{CustomerScope, TransactionTrait, api_keys::IntegratorScope, consents, customers};
 use portal_domain::{Channel, ConsentSource, CustomerId, Purpose};
 use uuid::Uuid;
 
@@ -23,9 +21,10 @@ pub async fn record_consent(
     input: RecordConsent,
 ) -> Result<ConsentRecord> {
     let company = scope.company_id();
-    let customer = portal_db::catalog::find_customer(ctx.db, scope.into(), CustomerId::from_uuid(customer))
-        .await?
-        .ok_or(Error::NotFound)?;
+    let customer =
+        portal_db::catalog::find_customer(ctx.db, scope.into(), CustomerId::from_uuid(customer))
+            .await?
+            .ok_or(Error::NotFound)?;
     let source = match input.source {
         RecordedConsentSource::Phone => ConsentSource::Phone,
         RecordedConsentSource::Integrator => ConsentSource::Integrator,

@@ -4,7 +4,6 @@
 //! records. The customer and the practice (an integrator key with the `medical` scope) use the same
 //! functions; the step-up check (a recent sign-in) is the customer extractor's.
 
-use chrono::{DateTime, Utc};
 use portal_api_types::{
     ErrorCode,
     medical::{MedicalConsentResponse, MedicalHistory, MedicalHistoryVersion},
@@ -15,8 +14,7 @@ use portal_db::{
     customers::{self, Customer},
     medical::{self, StoredVersion},
 };
-use portal_domain::{CompanyId, CustomerId, Industry};
-use sea_orm::ConnectionTrait;
+use portal_domain::{CustomerId, Industry};
 use uuid::Uuid;
 
 use crate::{Actor, Ctx, Error, Result, audit, crypto::associated_data};
@@ -72,7 +70,6 @@ fn open(ctx: &Ctx<'_>, stored: &StoredVersion) -> Result<MedicalHistoryVersion> 
         content,
     })
 }
-
 
 /// Records that `actor` read `subject`'s medical data.
 async fn audit_access(

@@ -1,7 +1,6 @@
 //! GDPR rights: the export of everything stored about the customer, erasure, and the log of who
 //! accessed their data.
 
-use chrono::{DateTime, Utc};
 use portal_api_types::{
     ErrorCode,
     privacy::{
@@ -16,7 +15,6 @@ use portal_db::{
     retention,
 };
 use portal_domain::Industry;
-use sea_orm::ConnectionTrait;
 
 use crate::{
     Actor, Ctx, Error, Result, audit,
@@ -25,7 +23,6 @@ use crate::{
     medical,
     views::{consent_record, profile_response},
 };
-
 
 /// The audit log about the signed-in customer, newest first.
 #[tracing::instrument(skip_all)]

@@ -6,13 +6,12 @@ use hmac::{Hmac, Mac};
 use portal_api_types::{ErrorCode, profile::UpdateProfile};
 use portal_db::{
     CustomerScope, TransactionTrait,
-    limiter::{self, Decision, Limit},
     companies::Company,
     customers::{self, Address, Customer, ProfileUpdate},
+    limiter::{self, Decision, Limit},
     notifications::{self, NewNotification},
 };
 use portal_domain::{Channel, CustomerId, EmailAddress, Industry, OtpCode};
-use sea_orm::ConnectionTrait;
 use sha2::Sha256;
 
 use crate::{Ctx, Error, Result, audit, auth::codes::random_code};
@@ -65,7 +64,6 @@ async fn needs_new_code(
         None => true,
     })
 }
-
 
 /// Replaces the profile with `input` (a field left out clears it). A new email address gets a
 /// confirmation code and becomes the address once confirmed. Everything is checked before anything

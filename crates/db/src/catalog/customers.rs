@@ -46,6 +46,7 @@ fn live(company: CompanyId) -> sea_orm::Select<c::Entity> {
 /// The live customers `tenant` may read: the company's, or for a branch key only those with an
 /// appointment at its branch.
 fn visible(tenant: Tenant<'_>) -> sea_orm::Select<c::Entity> {
+    use sea_orm::sea_query::ExprTrait;
     let query = live(tenant.company_id());
     match tenant.branch_id() {
         None => query,
@@ -55,8 +56,10 @@ fn visible(tenant: Tenant<'_>) -> sea_orm::Select<c::Entity> {
                     .column(portal_entity::appointments::Column::CustomerId)
                     .from(portal_entity::appointments::Entity)
                     .and_where(
-                        sea_orm::sea_query::Expr::col(portal_entity::appointments::Column::BranchId)
-                            .eq(branch.as_uuid()),
+                        sea_orm::sea_query::Expr::col(
+                            portal_entity::appointments::Column::BranchId,
+                        )
+                        .eq(branch.as_uuid()),
                     )
                     .to_owned(),
             ),

@@ -5,7 +5,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::{helpers::*, integrations::*, personal_helpers::*};
+use crate::{
+    helpers::*,
+    integrations::{self, ALL_SCOPES, api_key},
+    personal_helpers::*,
+};
 
 both_databases!(
     control_characters_are_refused_in_every_text_field,
@@ -32,7 +36,12 @@ async fn metrics_need_the_token(app: TestApp) {
     assert_problem(metrics(Some("guess")).await.unwrap(), 404, "not_found").await;
     let res = metrics(Some("scrape-me")).await.unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("portal_http_requests_total"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("portal_http_requests_total")
+    );
 }
 
 fn https_portal(settings: &mut portal_server::config::Settings) {
@@ -52,7 +61,8 @@ async fn control_characters_are_refused_in_every_text_field(app: TestApp) {
         let res = post(&app, chat, &me.access, &json!({"body": text})).await;
         assert_eq!(field_of(res).await, "body", "{text:?}");
     }
-    let preferences = json!({"items": [{"channel": "sms", "purpose": "marketing\u{0}", "granted": true}]});
+    let preferences =
+        json!({"items": [{"channel": "sms", "purpose": "marketing\u{0}", "granted": true}]});
     let res = put(&app, "/api/customer/preferences", &me.access, &preferences).await;
     assert_eq!(field_of(res).await, "items[0].purpose");
     // Names refuse direction overrides and invisible characters as well.
@@ -61,17 +71,35 @@ async fn control_characters_are_refused_in_every_text_field(app: TestApp) {
     let res = put(&app, "/api/customer/profile", &me.access, &profile).await;
     assert_eq!(field_of(res).await, "name");
     // Line breaks and tabs are text.
-    let res = post(&app, chat, &me.access, &json!({"body": "Zeile 1\n\tZeile 2"})).await;
+    let res = post(
+        &app,
+        chat,
+        &me.access,
+        &json!({"body": "Zeile 1\n\tZeile 2"}),
+    )
+    .await;
     assert_eq!(res.status(), 201);
     let list = ok_json(app.get_auth(chat, &me.access).await, 200).await;
-    let bodies: Vec<&Value> = list["items"].as_array().unwrap().iter().map(|m| &m["body"]).collect();
-    assert_eq!(bodies, [&json!("Zeile 1\n\tZeile 2")], "nothing refused was stored");
+    let bodies: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["body"])
+        .collect();
+    assert_eq!(
+        bodies,
+        [&json!("Zeile 1\n\tZeile 2")],
+        "nothing refused was stored"
+    );
 
     // The integrator API follows the same rule (a staff reply).
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
     let reply = json!({"body": "Antwort\u{0}"});
     let path = format!("/customers/{}/support/messages", me.customer_id);
-    assert_eq!(field_of(post(&app, &key, &path, &reply).await).await, "body");
+    assert_eq!(
+        field_of(integrations::post(&app, &key, &path, &reply).await).await,
+        "body"
+    );
 }
 
 async fn malformed_path_and_query_values_are_problem_documents(app: TestApp) {
@@ -92,12 +120,22 @@ async fn malformed_path_and_query_values_are_problem_documents(app: TestApp) {
 }
 
 async fn http_portals_send_no_hsts(app: TestApp) {
-    let res = app.client.get(app.url("/health/live")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
     assert!(!res.headers().contains_key("strict-transport-security"));
 }
 
 async fn https_portals_send_hsts(app: TestApp) {
-    let res = app.client.get(app.url("/health/live")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         res.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
@@ -112,7 +150,12 @@ async fn erased_names_are_overwritten_in_the_sqlite_file() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let name = b"Jonas Becker";
     let url = app.state.settings.database.url.clone();
-    let file = url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+    let file = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
     let checkpoint = || async {
         app.db
             .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -121,7 +164,10 @@ async fn erased_names_are_overwritten_in_the_sqlite_file() {
         std::fs::read(&file).unwrap()
     };
     let contains = |bytes: &[u8]| bytes.windows(name.len()).any(|w| w == name);
-    assert!(contains(&checkpoint().await), "the demo data holds the name");
+    assert!(
+        contains(&checkpoint().await),
+        "the demo data holds the name"
+    );
 
     let jonas = app.sign_in(WEBER, "+4915100000002").await;
     let res = send(
@@ -133,7 +179,10 @@ async fn erased_names_are_overwritten_in_the_sqlite_file() {
     )
     .await;
     assert_eq!(res.status(), 204);
-    assert!(!contains(&checkpoint().await), "erased, and not left in free pages");
+    assert!(
+        !contains(&checkpoint().await),
+        "erased, and not left in free pages"
+    );
 }
 
 async fn webhook_urls_inside_the_network_are_refused(app: TestApp) {
@@ -147,7 +196,7 @@ async fn webhook_urls_inside_the_network_are_refused(app: TestApp) {
         "http://example.org/hook",
     ] {
         let body = json!({"url": url, "events": ["appointment.cancelled"]});
-        let res = post(&app, &key, "/webhooks", &body).await;
+        let res = integrations::post(&app, &key, "/webhooks", &body).await;
         assert_eq!(field_of(res).await, "url", "{url}");
     }
 }

@@ -300,31 +300,73 @@ async fn branch_key_reads_only_customers_of_its_branch(app: TestApp) {
     let staff = create_staff(&app, &company_key, Some(&mitte)).await;
     let service = create_service(&app, &company_key, "Kontrolle").await;
     json_ok(
-        put(&app, &company_key, &format!("/staff/{staff}/services"), &json!({"service_ids": [service]})).await,
+        put(
+            &app,
+            &company_key,
+            &format!("/staff/{staff}/services"),
+            &json!({"service_ids": [service]}),
+        )
+        .await,
         200,
     )
     .await;
-    let upsert = |phone: &'static str, name: &'static str| {
-        json!({"phone": phone, "name": name, "email": format!("{}@example.org", name.to_lowercase())})
-    };
-    let ours = id(&json_ok(put(&app, &company_key, "/customers", &upsert("0151 61616161", "Olga")).await, 201).await);
-    let other = id(&json_ok(put(&app, &company_key, "/customers", &upsert("0151 62626262", "Paul")).await, 201).await);
+    let upsert = |phone: &'static str, name: &'static str| json!({"phone": phone, "name": name, "email": format!("{}@example.org", name.to_lowercase())});
+    let ours = id(&json_ok(
+        put(
+            &app,
+            &company_key,
+            "/customers",
+            &upsert("0151 61616161", "Olga"),
+        )
+        .await,
+        201,
+    )
+    .await);
+    let other = id(&json_ok(
+        put(
+            &app,
+            &company_key,
+            "/customers",
+            &upsert("0151 62626262", "Paul"),
+        )
+        .await,
+        201,
+    )
+    .await);
     let booking = json!({"branch_id": mitte, "staff_id": staff, "service_id": service, "customer_id": ours,
         "starts_at": "2026-12-10T10:00:00+01:00"});
-    json_ok(post(&app, &company_key, "/appointments", &booking).await, 201).await;
+    json_ok(
+        post(&app, &company_key, "/appointments", &booking).await,
+        201,
+    )
+    .await;
 
     let key = api_key(&app, WEBER, Some(&mitte), ALL_SCOPES).await;
     let listed = json_ok(get(&app, &key, "/customers").await, 200).await;
     let ids: Vec<_> = listed["items"].as_array().unwrap().iter().map(id).collect();
-    assert_eq!(ids, vec![ours.clone()], "only the customer with an appointment at Mitte");
+    assert_eq!(
+        ids,
+        vec![ours.clone()],
+        "only the customer with an appointment at Mitte"
+    );
     json_ok(get(&app, &key, &format!("/customers/{ours}")).await, 200).await;
     not_found_body(get(&app, &key, &format!("/customers/{other}")).await).await;
-    let by_phone = json_ok(get(&app, &key, "/customers?phone=0151%2062626262").await, 200).await;
+    let by_phone = json_ok(
+        get(&app, &key, "/customers?phone=0151%2062626262").await,
+        200,
+    )
+    .await;
     assert_eq!(by_phone["items"], json!([]));
 
     // It may still add or update anyone by phone and book them; the answer holds what it sent.
     let updated = json_ok(
-        put(&app, &key, "/customers", &json!({"phone": "0151 62626262", "language": "en"})).await,
+        put(
+            &app,
+            &key,
+            "/customers",
+            &json!({"phone": "0151 62626262", "language": "en"}),
+        )
+        .await,
         200,
     )
     .await;

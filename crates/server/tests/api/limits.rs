@@ -73,16 +73,29 @@ async fn concurrent_hits_pass_a_limit_exactly_max_times(app: TestApp) {
     }
     assert_eq!(allowed, 10);
     // Refused until the window ends, with the time left as the hint; a new window after it.
-    match limiter::hit(&app.db, "test:burst", limit, now + Duration::minutes(4)).await.unwrap() {
+    match limiter::hit(&app.db, "test:burst", limit, now + Duration::minutes(4))
+        .await
+        .unwrap()
+    {
         Decision::Refused { retry_after } => assert_eq!(retry_after, Duration::minutes(1)),
         Decision::Allowed => panic!("the window is full"),
     }
     let later = now + Duration::minutes(5);
-    assert!(limiter::hit(&app.db, "test:burst", limit, later).await.unwrap().allowed());
+    assert!(
+        limiter::hit(&app.db, "test:burst", limit, later)
+            .await
+            .unwrap()
+            .allowed()
+    );
     // A refund gives one hit back.
     limiter::refund(&app.db, "test:burst").await.unwrap();
     let limit_one = Limit { max: 1, ..limit };
-    assert!(limiter::hit(&app.db, "test:burst", limit_one, later).await.unwrap().allowed());
+    assert!(
+        limiter::hit(&app.db, "test:burst", limit_one, later)
+            .await
+            .unwrap()
+            .allowed()
+    );
 }
 
 async fn a_burst_of_sign_ins_for_one_number_sends_one_code(app: TestApp) {
@@ -163,6 +176,9 @@ async fn guesses_over_several_challenges_stop_at_the_lock(app: TestApp) {
     })
     .await;
     let compared = answers.iter().filter(|c| *c == "invalid_code").count();
-    assert!(compared <= 10, "{compared} guesses were compared: {answers:?}");
+    assert!(
+        compared <= 10,
+        "{compared} guesses were compared: {answers:?}"
+    );
     assert!(answers.iter().any(|c| c == "phone_locked"), "{answers:?}");
 }

@@ -218,7 +218,9 @@ async fn a_slow_provider_never_makes_a_message_go_out_twice(app: TestApp) {
     }
     let first = {
         let state = app.state.clone();
-        tokio::spawn(async move { portal_server::outbox::deliver_channel(&state, Channel::Sms).await })
+        tokio::spawn(
+            async move { portal_server::outbox::deliver_channel(&state, Channel::Sms).await },
+        )
     };
     let second = {
         let state = app.state.clone();

@@ -512,7 +512,11 @@ async fn phone_change_refuses_a_taken_number_and_needs_a_recent_sign_in(app: Tes
     };
     assert_eq!(keys(&taken), keys(&free));
     assert_eq!(taken["expires_in"], free["expires_in"]);
-    assert_eq!(app.sent_sms().await.len(), sms_before + 1, "only the free number got a code");
+    assert_eq!(
+        app.sent_sms().await.len(),
+        sms_before + 1,
+        "only the free number got a code"
+    );
     let guess = post(
         &app,
         "/api/customer/profile/phone/verify",

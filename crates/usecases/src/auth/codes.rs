@@ -173,25 +173,37 @@ pub(crate) async fn check_code_limits(
     let limits = [
         (
             format!("code:wait:{id}:{number}"),
-            Limit { max: 1, window: Duration::seconds(rules.resend_seconds.into()) },
+            Limit {
+                max: 1,
+                window: Duration::seconds(rules.resend_seconds.into()),
+            },
             ErrorCode::ResendTooSoon,
             "A code was just sent. Please wait before requesting another.",
         ),
         (
             format!("code:phone:{id}:{number}"),
-            Limit { max: rules.per_phone_per_hour, window: hour },
+            Limit {
+                max: rules.per_phone_per_hour,
+                window: hour,
+            },
             ErrorCode::RateLimited,
             "Too many codes were requested. Please try again later.",
         ),
         (
             format!("code:address:{}", limiter::address_key(ip)),
-            Limit { max: rules.per_ip_per_hour, window: hour },
+            Limit {
+                max: rules.per_ip_per_hour,
+                window: hour,
+            },
             ErrorCode::RateLimited,
             "Too many codes were requested. Please try again later.",
         ),
         (
             format!("code:company:{id}"),
-            Limit { max: company.otp_daily_cap, window: Duration::days(1) },
+            Limit {
+                max: company.otp_daily_cap,
+                window: Duration::days(1),
+            },
             ErrorCode::RateLimited,
             "Codes are busy right now. Please try again later.",
         ),

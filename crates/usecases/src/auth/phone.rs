@@ -1,22 +1,20 @@
 //! Moving the account to a new phone number, proven by a code texted to that number. The old
 //! number is told, and every other session ends.
 
-use chrono::Duration;
 use portal_api_types::{ErrorCode, auth::SignInChallenge};
 use portal_db::{
     CustomerScope, DbError,
     companies::Company,
     customers::{self, Customer},
     notifications::NewNotification,
-    otp::{self, NewChallenge},
+    otp::{self},
 };
 use portal_domain::{ChallengeId, Channel, Locale, OtpCode, SessionId};
-use portal_notify::SmsMessage;
 
 use super::codes::{
     answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
 };
-use crate::{Counted, Ctx, Error, Result};
+use crate::{Ctx, Error, Result};
 
 const PURPOSE: &str = "phone_change";
 

@@ -1,17 +1,16 @@
 //! Signing in with a code texted to the customer's number.
 
-use chrono::Duration;
 use portal_api_types::auth::SignInChallenge;
 use portal_db::{
     ActiveSession, audit,
     companies::{self, Company},
     customers,
     notifications::{self, NewNotification},
-    otp::{self, NewChallenge},
+    otp::{self},
     sessions::{self, NewSession},
 };
 use portal_domain::{ChallengeId, Channel, CompanySlug, OtpCode};
-use portal_notify::{SmsMessage, templates};
+use portal_notify::templates;
 
 use super::codes::{
     answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
@@ -83,8 +82,7 @@ pub async fn start_sign_in(
                 portal_notify::messages::masked_sign_in_code(locale, &company.name),
             )
         };
-        if let Err(err) = notifications::record_sent(ctx.db, record, &sent.provider_id, now).await
-        {
+        if let Err(err) = notifications::record_sent(ctx.db, record, &sent.provider_id, now).await {
             tracing::warn!(error = %err, "could not record the sign-in SMS in the history");
         }
     }
