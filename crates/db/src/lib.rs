@@ -38,6 +38,31 @@ use portal_migration::MigratorTrait;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend};
 use std::time::Duration;
 
+/// `sql` written with `?` placeholders, for the connection's database (PostgreSQL numbers them).
+pub fn statement(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> sea_orm::Statement {
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        let mut n = 0;
+        sql.chars()
+            .map(|c| {
+                if c == '?' {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// Opens a pool for `url` (`sqlite://path` or `postgres://…`). A SQLite file and its folder are
 /// created when missing and switched to WAL, so readers never wait for the writer.
 #[tracing::instrument(skip_all, fields(backend))]

@@ -30,6 +30,7 @@ impl Application {
         sms: Option<Arc<dyn SmsSender>>,
     ) -> anyhow::Result<Self> {
         let secrets = secrets::resolve(&settings)?;
+        check_lease(&settings)?;
         let db = portal_db::connect(&settings.database.url, settings.database.max_connections)
             .await
             .context("connecting to the database")?;
@@ -204,6 +205,26 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn portal_notify::Mail
     }
 }
 
+/// A message's lease must outlast its send by far, or a slow provider makes it go out twice: the
+/// lease is at least three times the longest provider timeout (and the webhook client's 10 s).
+fn check_lease(settings: &Settings) -> anyhow::Result<()> {
+    let longest = [
+        settings.twilio.timeout_seconds,
+        settings.smtp.timeout_seconds,
+        settings.push.timeout_seconds,
+        10,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(10);
+    anyhow::ensure!(
+        u64::from(settings.outbox.lease_seconds) >= 3 * longest,
+        "outbox.lease_seconds ({}) must be at least three times the longest provider timeout ({longest} s)",
+        settings.outbox.lease_seconds
+    );
+    Ok(())
+}
+
 /// Which URLs customers and integrators may make the server call: public https targets; in
 /// development also loopback (local test receivers).
 pub fn outbound_guard(settings: &Settings) -> portal_notify::outbound::OutboundGuard {
@@ -295,4 +316,21 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
         .expose_headers(["x-request-id", "retry-after"])
         .supports_credentials()
         .max_age(3600)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_shorter_than_three_provider_timeouts_is_refused() {
+        let mut settings = Settings::defaults().unwrap();
+        assert!(check_lease(&settings).is_ok(), "the defaults hold");
+        settings.outbox.lease_seconds = 29;
+        assert!(check_lease(&settings).is_err());
+        settings.outbox.lease_seconds = 30;
+        assert!(check_lease(&settings).is_ok());
+        settings.twilio.timeout_seconds = 60;
+        assert!(check_lease(&settings).is_err());
+    }
 }

@@ -520,24 +520,7 @@ impl TestApp {
 
 /// A statement written with `?` placeholders, for either database.
 pub fn statement(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
-    use sea_orm::DbBackend;
-    let backend = app.db.get_database_backend();
-    let sql: String = if backend == DbBackend::Postgres {
-        let mut n = 0;
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_owned()
-    };
-    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    portal_db::statement(&app.db, sql, values)
 }
 
 pub async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
