@@ -1,6 +1,6 @@
 //! Rules that hold for every operation because one mechanism keeps them: the text rules in the
-//! JSON extractor, problem documents for actix's own extractor errors, HSTS behind https, and
-//! SQLite's secure delete for erased data.
+//! JSON extractor, problem documents for actix's own extractor errors, HSTS behind https, the
+//! outbound-URL guard and the metrics token.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -139,49 +139,6 @@ async fn https_portals_send_hsts(app: TestApp) {
     assert_eq!(
         res.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
-    );
-}
-
-/// SQLite only: after an erasure, the person's name is nowhere in the database file, not even in
-/// its free pages (`secure_delete`).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erased_names_are_overwritten_in_the_sqlite_file() {
-    use sea_orm::ConnectionTrait;
-    let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let name = b"Jonas Becker";
-    let url = app.state.settings.database.url.clone();
-    let file = url
-        .trim_start_matches("sqlite://")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
-    let checkpoint = || async {
-        app.db
-            .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await
-            .unwrap();
-        std::fs::read(&file).unwrap()
-    };
-    let contains = |bytes: &[u8]| bytes.windows(name.len()).any(|w| w == name);
-    assert!(
-        contains(&checkpoint().await),
-        "the demo data holds the name"
-    );
-
-    let jonas = app.sign_in(WEBER, "+4915100000002").await;
-    let res = send(
-        &app,
-        Method::DELETE,
-        "/api/customer",
-        &jonas.access,
-        Some(&json!({"confirm": true})),
-    )
-    .await;
-    assert_eq!(res.status(), 204);
-    assert!(
-        !contains(&checkpoint().await),
-        "erased, and not left in free pages"
     );
 }
 

@@ -1,10 +1,7 @@
 //! The integrator API's keys: hashed at rest, revoked and unknown keys, scopes, the CLI.
 
 use chrono::Duration;
-use portal_db::{
-    api_keys::{self},
-    companies,
-};
+use portal_db::{api_keys, companies};
 use portal_domain::{Clock as _, CompanySlug};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;

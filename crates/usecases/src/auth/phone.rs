@@ -7,7 +7,7 @@ use portal_db::{
     companies::Company,
     customers::{self, Customer},
     notifications::NewNotification,
-    otp::{self},
+    otp,
 };
 use portal_domain::{ChallengeId, Channel, Locale, OtpCode, SessionId};
 

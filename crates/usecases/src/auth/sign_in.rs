@@ -2,11 +2,11 @@
 
 use portal_api_types::auth::SignInChallenge;
 use portal_db::{
-    ActiveSession, audit,
+    ActiveSession, TransactionTrait, audit,
     companies::{self, Company},
     customers,
     notifications::{self, NewNotification},
-    otp::{self},
+    otp,
     sessions::{self, NewSession},
 };
 use portal_domain::{ChallengeId, Channel, CompanySlug, OtpCode};
@@ -111,8 +111,10 @@ pub async fn verify_code(
         .ok_or(Error::NotFound)?;
     let (refresh_token, refresh_hash) =
         sessions::new_refresh_token().map_err(|e| Error::Internal(e.to_string()))?;
+    // The session and its audit entry are one write.
+    let txn = ctx.db.begin().await?;
     let session = sessions::create(
-        ctx.db,
+        &txn,
         NewSession {
             company_id: company.id,
             customer_id,
@@ -126,7 +128,7 @@ pub async fn verify_code(
     )
     .await?;
     audit::record(
-        ctx.db,
+        &txn,
         audit::AuditEntry {
             company_id: company.id,
             customer_id: Some(customer_id),
@@ -138,6 +140,7 @@ pub async fn verify_code(
         now,
     )
     .await?;
+    txn.commit().await?;
     ctx.services.telemetry.count(Counted::SignedIn);
     tracing::info!(company = %company.id, session = %session.id, "signed in");
     Ok(SignedIn {
