@@ -74,21 +74,20 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // SQLite settings are per connection: every connection of the pool gets them when it
+        // opens (one statement after connecting would reach only one of them).
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .pragma("journal_mode", "WAL")
+                .pragma("synchronous", "NORMAL")
+                .pragma("foreign_keys", "ON")
+                // Deleted and overwritten rows are zeroed on disk, so erased personal data does
+                // not linger in free pages of the file.
+                .pragma("secure_delete", "ON")
+        });
     let conn = Database::connect(options).await?;
     tracing::Span::current().record("backend", format!("{:?}", conn.get_database_backend()));
-    if conn.get_database_backend() == DbBackend::Sqlite {
-        for pragma in [
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-            // Deleted and overwritten rows are zeroed on disk, so erased personal data does not
-            // linger in free pages of the file.
-            "PRAGMA secure_delete = ON",
-        ] {
-            conn.execute_unprepared(pragma).await?;
-        }
-    }
     Ok(conn)
 }
 

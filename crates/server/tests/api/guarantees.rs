@@ -1,6 +1,6 @@
 //! Rules that hold for every operation because one mechanism keeps them: the text rules in the
 //! JSON extractor, problem documents for actix's own extractor errors, HSTS behind https, the
-//! outbound-URL guard and the metrics token.
+//! outbound-URL guard, the metrics token and SQLite's secure delete of erased data.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -156,4 +156,61 @@ async fn webhook_urls_inside_the_network_are_refused(app: TestApp) {
         let res = integrations::post(&app, &key, "/webhooks", &body).await;
         assert_eq!(field_of(res).await, "url", "{url}");
     }
+}
+
+/// SQLite only: after an erasure, the person's name is nowhere in the database file, not even in
+/// its free pages (`secure_delete`, set on every connection of the pool).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erased_names_are_overwritten_in_the_sqlite_file() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let name = b"Jonas Becker";
+    let url = app.state.settings.database.url.clone();
+    let file = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Moves every page from the WAL into the file; a reader of the moment leaves the checkpoint
+    // partial (busy = 1), so it is tried again until complete.
+    let checkpoint = || async {
+        for _ in 0..100 {
+            let row = app
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    app.db.get_database_backend(),
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let busy: i64 = row.try_get_by_index(0).unwrap();
+            if busy == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        std::fs::read(&file).unwrap()
+    };
+    let contains = |bytes: &[u8]| bytes.windows(name.len()).any(|w| w == name);
+    assert!(
+        contains(&checkpoint().await),
+        "the demo data holds the name"
+    );
+
+    let jonas = app.sign_in(WEBER, "+4915100000002").await;
+    let res = send(
+        &app,
+        Method::DELETE,
+        "/api/customer",
+        &jonas.access,
+        Some(&json!({"confirm": true})),
+    )
+    .await;
+    assert_eq!(res.status(), 204);
+    assert!(
+        !contains(&checkpoint().await),
+        "erased, and not left in free pages"
+    );
 }
