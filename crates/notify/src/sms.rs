@@ -47,6 +47,10 @@ pub enum SmsError {
     /// read, or a configuration error found when building the client.
     #[error("SMS provider unavailable: {0}")]
     Unavailable(String),
+    /// The request went out but no answer came in time: the provider may have accepted the
+    /// message, so it must count as sent for the limits.
+    #[error("SMS provider did not answer in time: {0}")]
+    Unanswered(String),
     /// The provider refused the message because of the recipient (invalid number, landline,
     /// unsubscribed). `code` is the provider's error code (Twilio: 21211, 21610, …).
     #[error("SMS rejected by provider: {code:?} {message}")]

@@ -212,7 +212,9 @@ impl SmsSender for TwilioClient {
             SmsError::Rejected { code, .. } => {
                 tracing::info!(code = *code, "Twilio rejected the recipient");
             }
-            SmsError::Unavailable(reason) => tracing::warn!(%reason, "Twilio unavailable"),
+            SmsError::Unavailable(reason) | SmsError::Unanswered(reason) => {
+                tracing::warn!(%reason, "Twilio unavailable");
+            }
         }
         Err(error)
     }
@@ -271,6 +273,9 @@ fn mask_number(text: &str, to: &str) -> String {
 }
 
 fn unavailable_transport(error: &reqwest::Error) -> SmsError {
+    if error.is_timeout() && !error.is_connect() {
+        return SmsError::Unanswered(format!("timeout: {}", error_chain(error)));
+    }
     let kind = if error.is_timeout() {
         "timeout"
     } else if error.is_connect() {

@@ -25,6 +25,30 @@ both_databases!(
     database_never_holds_the_code,
     sms_text_is_localised_with_webotp_line,
 );
+both_databases!(impatient_twilio; a_late_provider_answer_does_not_open_the_limits);
+
+fn impatient_twilio(settings: &mut portal_server::config::Settings) {
+    settings.twilio.timeout_seconds = 1;
+}
+
+async fn a_late_provider_answer_does_not_open_the_limits(app: TestApp) {
+    // Twilio takes the message but answers after our timeout: the code may well arrive, so the
+    // number's wait and hourly count stand, and a second code cannot follow half a minute later.
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"sid": "SM2", "status": "queued"}))
+                .set_delay(std::time::Duration::from_secs(2)),
+        )
+        .with_priority(1)
+        .mount(&app.twilio)
+        .await;
+    assert_problem(app.request_code(WEBER, ANNA).await, 503, "sms_unavailable").await;
+    app.clock.advance(Duration::seconds(31));
+    assert_problem(app.request_code(WEBER, ANNA).await, 429, "resend_too_soon").await;
+    let requests = app.twilio.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 1, "one SMS, not one per impatient request");
+}
 
 async fn code_is_valid_until_just_before_five_minutes(app: TestApp) {
     let challenge = app.challenge(WEBER, ANNA).await;

@@ -13,7 +13,7 @@ use portal_db::{
 use portal_domain::{
     ChallengeId, CompanyId, CustomerId, OtpCode, PhoneNumber, phone::InvalidPhone,
 };
-use portal_notify::{SentSms, SmsMessage};
+use portal_notify::{SentSms, SmsError, SmsMessage};
 use rand::TryRngCore;
 use serde::Deserialize;
 use sha2::Sha256;
@@ -103,6 +103,12 @@ pub(crate) async fn send_code(
         Ok(sent) => {
             ctx.services.telemetry.count(Counted::SmsSent);
             Ok(sent)
+        }
+        // The provider may have accepted it: the code and its place in the limits stay, so an
+        // impatient retry waits like after any sent code (a late answer cannot open the limits).
+        Err(err @ SmsError::Unanswered(_)) => {
+            ctx.services.telemetry.count(Counted::SmsFailed);
+            Err(Error::SmsUnavailable(err.to_string()))
         }
         Err(err) => {
             otp::delete(ctx.db, id).await?;
