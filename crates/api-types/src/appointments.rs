@@ -56,6 +56,7 @@ pub struct ChangeRule {
     pub allowed: bool,
     /// The last moment for online changes (RFC 3339 with the branch's offset); within the grace
     /// period after booking a change stays possible after it.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub deadline: String,
 }
 
@@ -66,6 +67,7 @@ pub struct Cancellation {
     /// `customer` or `business`.
     pub by: String,
     /// When (RFC 3339, branch offset).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
     /// The reason given, if any.
     pub reason: Option<String>,
@@ -84,9 +86,11 @@ pub struct AppointmentResponse {
     pub status: AppointmentStatus,
     /// Start, RFC 3339 with the branch's offset.
     #[cfg_attr(feature = "openapi", schema(example = "2026-12-01T10:00:00+01:00"))]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub starts_at: String,
     /// End, RFC 3339 with the branch's offset.
     #[cfg_attr(feature = "openapi", schema(example = "2026-12-01T10:30:00+01:00"))]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub ends_at: String,
     /// The branch's IANA zone (same as `branch.timezone`).
     #[cfg_attr(feature = "openapi", schema(example = "Europe/Berlin"))]
@@ -114,10 +118,13 @@ pub struct HistoryEntry {
     /// `customer` or `business`.
     pub by: String,
     /// When (RFC 3339, branch offset).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
     /// For `rescheduled`: the previous start.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub from: Option<String>,
     /// For `booked` and `rescheduled`: the new start.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub to: Option<String>,
     /// For `cancelled`: the reason given.
     pub reason: Option<String>,
@@ -163,8 +170,10 @@ pub struct CancelAppointment {
 pub struct Slot {
     /// Start, RFC 3339 with the branch's offset.
     #[cfg_attr(feature = "openapi", schema(example = "2026-12-02T09:15:00+01:00"))]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub starts_at: String,
     /// End, RFC 3339 with the branch's offset.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub ends_at: String,
     /// Who is free then.
     pub staff: StaffSummary,
@@ -210,8 +219,10 @@ pub struct IntegratorAppointment {
     pub customer_id: Uuid,
     /// Start, RFC 3339 with the branch's offset.
     #[cfg_attr(feature = "openapi", schema(example = "2026-12-01T10:00:00+01:00"))]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub starts_at: String,
     /// End, RFC 3339 with the branch's offset.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub ends_at: String,
     /// The branch's IANA zone.
     pub timezone: String,

@@ -244,6 +244,7 @@ pub struct Problem {
     pub attempts_remaining: Option<u32>,
     /// For the window-closed codes: when online changes stopped (RFC 3339, branch offset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub deadline: Option<String>,
     /// For the window-closed codes: the branch's phone number, to arrange it by phone.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -27,10 +27,13 @@ pub struct NotificationSummary {
     #[cfg_attr(feature = "openapi", schema(example = "delivered"))]
     pub status: String,
     /// When it was written (RFC 3339, UTC).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// When it was handed to the provider.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub sent_at: Option<String>,
     /// When the provider confirmed delivery.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub delivered_at: Option<String>,
     /// Whether the customer opened it in the portal.
     pub read: bool,

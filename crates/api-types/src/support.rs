@@ -17,8 +17,10 @@ pub struct SupportMessage {
     /// The text.
     pub body: String,
     /// When it was written (RFC 3339, UTC).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// When the other side read it.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub read_at: Option<String>,
 }
 

@@ -81,6 +81,7 @@ pub async fn create_appointment(
 /// The company's appointments (a branch key: its branch's), by start, filtered by customer, branch,
 /// staff member and start range, a page at a time.
 #[utoipa::path(
+    operation_id = "integrator_list_appointments",
     tag = "Integrations",
     security(("api_key" = [])),
     params(
@@ -146,6 +147,7 @@ pub async fn list_appointments(
 ///
 /// One appointment of the company (a branch key: of its branch; anything else is 404).
 #[utoipa::path(
+    operation_id = "integrator_get_appointment",
     tag = "Integrations",
     security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Appointment id")),
@@ -224,6 +226,7 @@ pub async fn update_appointment(
 ///
 /// Cancels on the business's side: no notice rules apply. The reason is shown to the customer.
 #[utoipa::path(
+    operation_id = "integrator_cancel_appointment",
     tag = "Integrations",
     security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Appointment id"), ("Idempotency-Key" = String, Header, description = "Unique per request")),

@@ -56,6 +56,7 @@ pub struct ListQuery {
 /// ended (cancelled ones too, marked), soonest first; `past` the rest, latest first. Each item says
 /// whether it may be cancelled or moved online right now and until when.
 #[utoipa::path(
+    operation_id = "customer_list_appointments",
     tag = "Appointments",
     security(("bearer" = [])),
     params(ListQuery),
@@ -118,6 +119,7 @@ pub async fn list_appointments(
 /// One appointment with its history: booked, rescheduled from → to, cancelled — by whom and when.
 /// Someone else's appointment answers 404, exactly like a missing one.
 #[utoipa::path(
+    operation_id = "customer_get_appointment",
     tag = "Appointments",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appointment id")),
@@ -159,6 +161,7 @@ fn actor(customer: &Customer) -> Actor<'_> {
 /// Inside the notice period the answer is 409 `cancellation_window_closed` with the `deadline` and
 /// the branch's `phone`. The business is told, and the customer gets a confirmation by SMS.
 #[utoipa::path(
+    operation_id = "customer_cancel_appointment",
     tag = "Appointments",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appointment id")),

@@ -1,6 +1,6 @@
 //! Operations: health, metrics, headers, OpenAPI, and a failing database.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -114,6 +114,39 @@ fn every_operation_is_documented() {
             assert!(text.contains("\"example\""), "{name}: example");
         }
     }
+}
+
+/// What client generators rely on: every operationId is unique, and every instant in a schema
+/// (a string named `*_at`, `starts_at`/`ends_at`, `deadline`, `from`/`to`) says `date-time`.
+#[test]
+fn generators_get_unique_operation_ids_and_typed_instants() {
+    let doc: Value =
+        serde_json::from_str(&portal_server::openapi::document_json().unwrap()).unwrap();
+    let mut seen = std::collections::HashMap::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap().to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id} used by {other} and {method} {path}");
+            }
+        }
+    }
+    let instant =
+        |name: &str| name.ends_with("_at") || ["deadline", "from", "to", "at"].contains(&name);
+    let mut untyped = Vec::new();
+    for (schema, body) in doc["components"]["schemas"].as_object().unwrap() {
+        for (name, property) in body["properties"].as_object().into_iter().flatten() {
+            let is_string =
+                property["type"] == "string" || property["type"] == json!(["string", "null"]);
+            if instant(name) && is_string && property["format"] != "date-time" {
+                untyped.push(format!("{schema}.{name}"));
+            }
+        }
+    }
+    assert!(
+        untyped.is_empty(),
+        "instants without format date-time: {untyped:?}"
+    );
 }
 
 /// `openapi/openapi.json` is what the code generates; run `just openapi` after changing the API.
