@@ -130,3 +130,23 @@ pub(crate) async fn create_time_off(app: &TestApp, key: &str, staff: &str) -> St
     let path = format!("/staff/{staff}/time-off");
     id(&json_ok(post(app, key, &path, &body).await, 201).await)
 }
+
+/// A branch, a staff member who performs a 30-minute service, and the customer `customer` (an
+/// upsert body), all made through the integrator API. Returns (branch, staff, service, customer).
+pub(crate) async fn catalogue(
+    app: &TestApp,
+    key: &str,
+    customer: &Value,
+) -> (String, String, String, String) {
+    let branch = create_branch(app, key, "Praxis Nord").await;
+    let staff = create_staff(app, key, Some(&branch)).await;
+    let service = create_service(app, key, "Kontrolle").await;
+    let services = json!({"service_ids": [service]});
+    json_ok(
+        put(app, key, &format!("/staff/{staff}/services"), &services).await,
+        200,
+    )
+    .await;
+    let customer = json_ok(put(app, key, "/customers", customer).await, 201).await;
+    (branch, staff, service, id(&customer))
+}

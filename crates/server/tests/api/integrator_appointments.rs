@@ -11,40 +11,10 @@ both_databases!(
     webhook_endpoints_over_the_api
 );
 
-/// A branch, a staff member who performs a 30-minute service, and a customer, all made through the
-/// integrator API. Returns (branch, staff, service, customer).
-async fn catalogue(app: &TestApp, key: &str) -> (String, String, String, String) {
-    let branch = create_branch(app, key, "Praxis Nord").await;
-    let staff = create_staff(app, key, Some(&branch)).await;
-    let service = create_service(app, key, "Kontrolle").await;
-    json_ok(
-        put(
-            app,
-            key,
-            &format!("/staff/{staff}/services"),
-            &json!({"service_ids": [service]}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let customer = json_ok(
-        put(
-            app,
-            key,
-            "/customers",
-            &json!({"phone": "0151 00000077", "name": "Carla Neu"}),
-        )
-        .await,
-        201,
-    )
-    .await;
-    (branch, staff, service, id(&customer))
-}
-
 async fn phone_assistant_books_and_business_manages(app: TestApp) {
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
-    let (branch, staff, service, customer) = catalogue(&app, &key).await;
+    let carla = json!({"phone": "0151 00000077", "name": "Carla Neu"});
+    let (branch, staff, service, customer) = catalogue(&app, &key, &carla).await;
     let booking = json!({"branch_id": branch, "staff_id": staff, "service_id": service, "customer_id": customer,
         "starts_at": "2026-12-02T10:00:00+01:00", "external_ref": "call-4711"});
     let created = json_ok(post(&app, &key, "/appointments", &booking).await, 201).await;

@@ -27,36 +27,13 @@ both_databases!(
 /// the integrator API. Returns the key and the booking input for `starts_at`.
 async fn setup(app: &TestApp, starts_at: DateTime<Utc>) -> (String, BookAppointment) {
     let key = api_key(app, WEBER, None, ALL_SCOPES).await;
-    let branch = create_branch(app, &key, "Praxis Süd").await;
-    let staff = create_staff(app, &key, Some(&branch)).await;
-    let service = create_service(app, &key, "Kontrolle").await;
-    json_ok(
-        put(
-            app,
-            &key,
-            &format!("/staff/{staff}/services"),
-            &json!({"service_ids": [service]}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let customer = json_ok(
-        put(
-            app,
-            &key,
-            "/customers",
-            &json!({"phone": "0151 00000088", "name": "Dana Kurz", "email": "dana@example.net"}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let dana = json!({"phone": "0151 00000088", "name": "Dana Kurz", "email": "dana@example.net"});
+    let (branch, staff, service, customer) = catalogue(app, &key, &dana).await;
     let input = BookAppointment {
         branch_id: branch.parse().unwrap(),
         staff_id: staff.parse().unwrap(),
         service_id: service.parse().unwrap(),
-        customer_id: id(&customer).parse().unwrap(),
+        customer_id: customer.parse().unwrap(),
         starts_at,
         status: None,
         source: None,
