@@ -170,17 +170,6 @@ impl Customer {
     }
 }
 
-/// The customer record behind a session's scope; 401 when it is gone (erased after the token was
-/// issued).
-pub async fn signed_in_customer(
-    state: &AppState,
-    scope: &portal_db::CustomerScope,
-) -> Result<portal_db::customers::Customer, ApiError> {
-    portal_db::customers::get(&state.db, scope)
-        .await?
-        .ok_or_else(ApiError::unauthorized)
-}
-
 impl FromRequest for Customer {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;

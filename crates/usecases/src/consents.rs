@@ -5,11 +5,11 @@ use portal_api_types::{
     ErrorCode,
     preferences::{ConsentRecord, Preference, RecordConsent, RecordedConsentSource},
 };
-use portal_db::{CustomerScope, TransactionTrait, api_keys::IntegratorScope, consents, customers};
+use portal_db::{CustomerScope, TransactionTrait, api_keys::IntegratorScope, consents};
 use portal_domain::{Channel, ConsentSource, CustomerId, Purpose};
 use uuid::Uuid;
 
-use crate::{Actor, Ctx, Error, Result, audit};
+use crate::{Actor, Ctx, Error, Result, audit, profile::signed_in_customer};
 
 /// The business records an answer the customer gave it (on the phone, or in its own system),
 /// with an audit entry in the same transaction.
@@ -119,9 +119,7 @@ pub async fn update_preferences(
             "Keep confirmations and changes on for SMS or email.",
         ));
     }
-    customers::get(ctx.db, scope)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    signed_in_customer(ctx, scope).await?;
     if !changes.is_empty() {
         let txn = ctx.db.begin().await?;
         for change in &changes {
@@ -149,9 +147,7 @@ pub async fn consent_register(
     ctx: &Ctx<'_>,
     scope: &CustomerScope,
 ) -> Result<(Vec<ConsentRecord>, Option<chrono::DateTime<chrono::Utc>>)> {
-    let me = customers::get(ctx.db, scope)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let me = signed_in_customer(ctx, scope).await?;
     let items = consents::history(ctx.db, scope.company_id(), scope.customer_id())
         .await?
         .into_iter()

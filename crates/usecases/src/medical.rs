@@ -17,7 +17,9 @@ use portal_db::{
 use portal_domain::{CustomerId, Industry};
 use uuid::Uuid;
 
-use crate::{Actor, Ctx, Error, Result, audit, crypto::associated_data};
+use crate::{
+    Actor, Ctx, Error, Result, audit, crypto::associated_data, profile::signed_in_customer,
+};
 
 /// Not found unless `company` is a healthcare business: elsewhere the medical history does not
 /// exist (customer handlers check this before the step-up, so the answer there is 404, not 401).
@@ -33,9 +35,7 @@ pub fn require_healthcare(company: &Company) -> Result<()> {
 async fn subject(ctx: &Ctx<'_>, actor: &Actor<'_>, customer: Option<Uuid>) -> Result<Customer> {
     require_healthcare(&*actor.company(ctx).await?)?;
     match (actor, customer) {
-        (Actor::Customer { scope, .. }, _) => customers::get(ctx.db, scope)
-            .await?
-            .ok_or(Error::Unauthorized),
+        (Actor::Customer { scope, .. }, _) => signed_in_customer(ctx, scope).await,
         (Actor::Integrator(scope), Some(id)) => {
             portal_db::catalog::find_customer(ctx.db, (*scope).into(), CustomerId::from_uuid(id))
                 .await?

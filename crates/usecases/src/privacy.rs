@@ -10,7 +10,7 @@ use portal_api_types::{
     webhooks::{CustomerErased, WebhookEvent},
 };
 use portal_db::{
-    CustomerScope, TransactionTrait, customers,
+    CustomerScope, TransactionTrait,
     privacy::{self, Erased},
     retention,
 };
@@ -21,6 +21,7 @@ use crate::{
     effects::Effects,
     events::{Event, Update},
     medical,
+    profile::signed_in_customer,
     views::{consent_record, profile_response},
 };
 
@@ -96,9 +97,7 @@ pub async fn export_personal_data(ctx: &Ctx<'_>, actor: Actor<'_>) -> Result<Dat
         return Err(Error::NotFound);
     };
     let now = ctx.clock.now();
-    let me = customers::get(ctx.db, scope)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let me = signed_in_customer(ctx, scope).await?;
     let consent_at = me.medical_consent_at;
     let medical_history = if company.industry == Industry::Healthcare {
         medical::all_versions(ctx, &me).await?

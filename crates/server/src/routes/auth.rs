@@ -14,7 +14,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use portal_usecases::auth::{self, ClientInfo};
 
-use crate::extract::signed_in_customer;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{Customer, Json, client_ip, user_agent},
@@ -259,7 +258,8 @@ async fn token_response(
     refresh_token: String,
 ) -> ApiResult<TokenResponse> {
     let now = state.clock.now();
-    let customer = signed_in_customer(state, &session.scope).await?;
+    let customer =
+        portal_usecases::profile::signed_in_customer(&state.ctx(), &session.scope).await?;
     let company = portal_db::companies::find(&state.db, session.scope.company_id())
         .await?
         .ok_or_else(ApiError::unauthorized)?;

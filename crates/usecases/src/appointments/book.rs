@@ -15,7 +15,7 @@ use portal_notify::messages::AppointmentEvent;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use super::{live_change, load, written};
+use super::{load, written};
 use crate::{Actor, Ctx, Error, Result, effects::Effects, error::optional_text, messages};
 
 const BUSY: &str = "The staff member is not free at that time.";
@@ -147,7 +147,7 @@ pub async fn book_appointment(
         )
         .await?,
         webhook: None,
-        live: Some(live_change(&draft, "booked")),
+        live: Some(crate::effects::appointment_changed(&draft, "booked")),
     };
 
     // One atomic write.

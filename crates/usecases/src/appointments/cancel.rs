@@ -11,7 +11,7 @@ use portal_notify::messages::AppointmentEvent;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use super::{Change, change_policy, changed_meanwhile, live_change, load, refusal};
+use super::{Change, change_policy, changed_meanwhile, load, refusal};
 use crate::{Actor, Ctx, Error, Result, effects::Effects, error::optional_text, messages};
 
 /// Cancels appointment `id` with an optional `reason` (at most 500 characters). The customer gets
@@ -74,7 +74,7 @@ pub async fn cancel_appointment(
                 cancelled_by: "customer".into(),
             })
         }),
-        live: Some(live_change(&a, "cancelled")),
+        live: Some(crate::effects::appointment_changed(&a, "cancelled")),
     };
 
     // One atomic write.

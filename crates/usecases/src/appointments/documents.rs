@@ -20,8 +20,6 @@ pub async fn confirmation_document(
         return Err(Error::NotFound);
     };
     let a = load(ctx, &actor, id).await?;
-    let customer = portal_db::customers::get(ctx.db, scope)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let customer = crate::profile::signed_in_customer(ctx, scope).await?;
     document(company, &customer, &a, Pending::Nothing, ctx.clock.now())
 }

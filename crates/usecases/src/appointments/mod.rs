@@ -157,8 +157,3 @@ fn page_size(limit: Option<u64>, default: u64) -> Result<u64> {
         Err(Error::invalid("limit", "between 1 and 100"))
     }
 }
-
-/// The live event name of a change, for the customer's open pages.
-fn live_change(a: &Appointment, change: &'static str) -> crate::events::Event {
-    crate::effects::appointment_changed(a, change)
-}

@@ -15,7 +15,7 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
-    Change, change_policy, live_change, load, refusal, slot_unavailable,
+    Change, change_policy, load, refusal, slot_unavailable,
     slots::{duration, free_starts},
     written,
 };
@@ -102,7 +102,7 @@ pub async fn reschedule_appointment(
                 rescheduled_by: "customer".into(),
             },
         )),
-        live: Some(live_change(&a, "rescheduled")),
+        live: Some(crate::effects::appointment_changed(&a, "rescheduled")),
     };
 
     // One atomic write.

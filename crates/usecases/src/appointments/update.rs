@@ -9,7 +9,7 @@ use portal_notify::messages::AppointmentEvent;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use super::{book::check_performer, live_change, load, written};
+use super::{book::check_performer, load, written};
 use crate::{Actor, Ctx, Error, Result, effects::Effects, error::optional_text, messages};
 
 const BUSY: &str = "The staff member is not free at that time.";
@@ -123,7 +123,7 @@ pub async fn update_appointment(
         )
         .await?;
     }
-    effects.live = Some(live_change(&a, "updated"));
+    effects.live = Some(crate::effects::appointment_changed(&a, "updated"));
 
     // One atomic write.
     let by = actor.changed_by();

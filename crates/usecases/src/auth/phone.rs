@@ -14,7 +14,7 @@ use portal_domain::{ChallengeId, Channel, Locale, OtpCode, SessionId};
 use super::codes::{
     answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
 };
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Result, profile::signed_in_customer};
 
 const PURPOSE: &str = "phone_change";
 
@@ -23,13 +23,6 @@ fn taken() -> Error {
         ErrorCode::PhoneTaken,
         "Another customer of this business already has this number.",
     )
-}
-
-/// The customer whose scope this is; unauthorized once erased.
-async fn signed_in(ctx: &Ctx<'_>, scope: &CustomerScope) -> Result<Customer> {
-    customers::get(ctx.db, scope)
-        .await?
-        .ok_or(Error::Unauthorized)
 }
 
 /// Texts a code to `phone_input` so the signed-in customer can prove it is theirs. A number another
@@ -44,7 +37,7 @@ pub async fn change_phone(
 ) -> Result<SignInChallenge> {
     let now = ctx.clock.now();
     let rules = &ctx.services.otp;
-    let me = signed_in(ctx, scope).await?;
+    let me = signed_in_customer(ctx, scope).await?;
     let phone = parse_phone(phone_input, company)?;
     if me.phone.as_ref() == Some(&phone) {
         return Err(Error::invalid("phone", "this is already your number"));
@@ -115,7 +108,7 @@ pub async fn confirm_phone_change(
         .ok_or_else(expired)?;
     check_code(ctx, &challenge, code, true).await?;
 
-    let me = signed_in(ctx, scope).await?;
+    let me = signed_in_customer(ctx, scope).await?;
     let notice = match me.locale.unwrap_or(company.locale) {
         Locale::De => format!(
             "Ihre Telefonnummer bei {} wurde soeben auf {} geändert. Waren Sie das nicht? Rufen Sie uns bitte an.",
@@ -156,7 +149,7 @@ pub async fn confirm_phone_change(
     crate::sessions::announce_ended(ctx, scope.company_id(), scope.customer_id());
     tracing::info!(phone = %challenge.phone.masked(), sessions_ended, "phone number changed");
     Ok(PhoneChanged {
-        customer: signed_in(ctx, scope).await?,
+        customer: signed_in_customer(ctx, scope).await?,
         sessions_ended,
     })
 }
