@@ -156,7 +156,6 @@ texts! {
     ErrLocked => "Zu viele Fehlversuche. Bitte warten Sie, bevor Sie es erneut versuchen.", "Too many failed attempts. Please wait before trying again.";
     ErrTooSoon => "Bitte warten Sie kurz, bevor Sie einen neuen Code anfordern.", "Please wait a moment before requesting a new code.";
     ErrRateLimited => "Zu viele Anfragen. Bitte versuchen Sie es später erneut.", "Too many requests. Please try again later.";
-    ErrSms => "SMS können gerade nicht gesendet werden. Bitte versuchen Sie es gleich noch einmal.", "Text messages cannot be sent right now. Please try again shortly.";
     ErrUnavailable => "Der Dienst ist kurz nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.", "The service is briefly unavailable. Please try again shortly.";
     ErrAlreadyCancelled => "Dieser Termin ist bereits abgesagt.", "This appointment is already cancelled.";
     ErrInPast => "Dieser Termin hat bereits begonnen.", "This appointment has already started.";
@@ -257,7 +256,6 @@ pub fn error_text(code: ErrorCode) -> T {
         ErrorCode::PhoneLocked => T::ErrLocked,
         ErrorCode::ResendTooSoon => T::ErrTooSoon,
         ErrorCode::RateLimited => T::ErrRateLimited,
-        ErrorCode::SmsUnavailable => T::ErrSms,
         ErrorCode::ServiceUnavailable => T::ErrUnavailable,
         ErrorCode::CancellationWindowClosed => T::CancelClosed,
         ErrorCode::RescheduleWindowClosed => T::RescheduleClosed,

@@ -69,8 +69,6 @@ pub enum ErrorCode {
     PhoneTaken,
     /// 422: the request needs an explicit confirmation (`confirm: true`).
     ConfirmationRequired,
-    /// 503: the SMS provider failed; nothing was charged, try again shortly.
-    SmsUnavailable,
     /// 503: a dependency (database) is unavailable; try again shortly.
     ServiceUnavailable,
     /// 500: an unexpected error; the `X-Request-Id` response header helps support find it.
@@ -112,7 +110,6 @@ impl ErrorCode {
             Self::TransactionalRequired => "transactional_required",
             Self::PhoneTaken => "phone_taken",
             Self::ConfirmationRequired => "confirmation_required",
-            Self::SmsUnavailable => "sms_unavailable",
             Self::ServiceUnavailable => "service_unavailable",
             Self::InternalError => "internal_error",
             Self::InvalidSignature => "invalid_signature",
@@ -149,7 +146,7 @@ impl ErrorCode {
             | Self::ConfirmationRequired => 422,
             Self::PhoneLocked | Self::ResendTooSoon | Self::RateLimited => 429,
             Self::InternalError => 500,
-            Self::SmsUnavailable | Self::ServiceUnavailable => 503,
+            Self::ServiceUnavailable => 503,
         }
     }
 
@@ -185,7 +182,6 @@ impl ErrorCode {
             Self::TransactionalRequired => "Confirmations cannot be turned off entirely",
             Self::PhoneTaken => "Phone number already in use",
             Self::ConfirmationRequired => "Confirmation required",
-            Self::SmsUnavailable => "SMS temporarily unavailable",
             Self::ServiceUnavailable => "Service temporarily unavailable",
             Self::InternalError => "Internal error",
             Self::InvalidSignature => "Invalid signature",

@@ -93,6 +93,39 @@ pub async fn hit(
     })
 }
 
+/// Whether `limit` would allow one more hit on `key` at `now`, without counting one (a limit
+/// counted later, when the thing it limits actually happens).
+pub async fn peek(
+    db: &impl ConnectionTrait,
+    key: &str,
+    limit: Limit,
+    now: DateTime<Utc>,
+) -> Result<Decision, DbError> {
+    let row = db
+        .query_one_raw(statement(
+            db,
+            "SELECT window_start, hits FROM rate_limits WHERE bucket = ?",
+            vec![bucket(key).into()],
+        ))
+        .await?;
+    let Some(row) = row else {
+        return Ok(Decision::Allowed);
+    };
+    let start: i64 = row.try_get("", "window_start")?;
+    let hits: i32 = row.try_get("", "hits")?;
+    let ends = start + limit.window.num_milliseconds();
+    let now_ms = now.timestamp_millis();
+    Ok(
+        if ends > now_ms && i64::from(hits) >= i64::from(limit.max) {
+            Decision::Refused {
+                retry_after: Duration::milliseconds(ends - now_ms),
+            }
+        } else {
+            Decision::Allowed
+        },
+    )
+}
+
 /// Gives back one hit on `key` (a send that failed must not use up the customer's quota).
 pub async fn refund(db: &impl ConnectionTrait, key: &str) -> Result<(), DbError> {
     db.execute_raw(statement(

@@ -8,7 +8,7 @@
 //! conditional update. A crashed worker's lease simply expires and the row is claimed again.
 
 use chrono::{DateTime, Utc};
-use portal_domain::{Channel, CompanyId, CustomerId};
+use portal_domain::{ChallengeId, Channel, CompanyId, CustomerId};
 use portal_entity::notifications as n;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
@@ -120,9 +120,9 @@ impl TryFrom<n::Model> for Pending {
     }
 }
 
-fn active_model(new: NewNotification, status: &str, now: DateTime<Utc>) -> n::ActiveModel {
+fn active_model(id: Uuid, new: NewNotification, now: DateTime<Utc>) -> n::ActiveModel {
     n::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         company_id: Set(new.company_id.as_uuid()),
         customer_id: Set(new.customer_id.map(CustomerId::as_uuid)),
         channel: Set(new.channel.as_str().to_owned()),
@@ -131,10 +131,10 @@ fn active_model(new: NewNotification, status: &str, now: DateTime<Utc>) -> n::Ac
         subject: Set(new.subject),
         body_text: Set(Some(new.body_text)),
         body_html: Set(new.body_html),
-        status: Set(status.into()),
+        status: Set("queued".into()),
         provider_id: Set(None),
         attempts: Set(0),
-        next_attempt_at: Set((status == "queued").then_some(now)),
+        next_attempt_at: Set(Some(now)),
         locked_until: Set(None),
         last_error: Set(None),
         read_at: Set(None),
@@ -152,58 +152,71 @@ pub async fn queue(
     new: NewNotification,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbError> {
-    let row = active_model(new, "queued", now).insert(db).await?;
+    let row = active_model(Uuid::now_v7(), new, now).insert(db).await?;
     Ok(row.id)
 }
 
-/// Records a message that was sent outside the outbox (the sign-in code, which must go out while
-/// the customer waits); `new.body_text` must already be masked.
-pub async fn record_sent(
+/// The kinds of the messages that carry a one-time code: the customer is waiting for them, so the
+/// outbox sends them first and has a lane of its own for them.
+pub const CODE_KINDS: [&str; 4] = [
+    SIGN_IN_CODE_KIND,
+    PHONE_CHANGE_CODE_KIND,
+    NO_CODE_KIND,
+    EMAIL_CODE_KIND,
+];
+/// A sign-in code (SMS).
+pub const SIGN_IN_CODE_KIND: &str = "sign_in_code";
+/// A code proving a new phone number (SMS).
+pub const PHONE_CHANGE_CODE_KIND: &str = "phone_change_code";
+/// The stand-in for a code that is not sent (a sign-in for a number no customer has, a phone
+/// change to a number another customer has): it goes through the same queue and lane as a real
+/// code and is then forgotten, so nothing — not the work before the answer, not the limits after
+/// an outage — differs from a real one.
+pub const NO_CODE_KIND: &str = "no_code";
+pub use crate::customers::EMAIL_CODE_KIND;
+
+/// Queues the SMS of a sign-in or phone-change challenge under the challenge's own id, so the
+/// outbox can find the challenge it is for. Its text holds the code only as a mask; the code is
+/// drawn when the message is sent (see `portal_usecases::auth::codes::deliver_code`).
+pub async fn queue_code(
     db: &impl ConnectionTrait,
+    challenge: ChallengeId,
     new: NewNotification,
-    provider_id: &str,
     now: DateTime<Utc>,
-) -> Result<Uuid, DbError> {
-    let mut model = active_model(new, "sent", now);
-    model.provider_id = Set(Some(provider_id.to_owned()));
-    model.sent_at = Set(Some(now));
-    model.attempts = Set(1);
-    Ok(model.insert(db).await?.id)
+) -> Result<(), DbError> {
+    active_model(challenge.as_uuid(), new, now)
+        .insert(db)
+        .await?;
+    Ok(())
 }
 
-/// Claims up to `limit` due messages of `channel` for `lease`, so no other worker (in this or
-/// another process) takes them meanwhile.
+/// Which queued messages a worker takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Every message, code messages first.
+    All,
+    /// Only messages carrying a code ([`CODE_KINDS`]).
+    Codes,
+}
+
+/// Claims up to `limit` due messages of `channel` in `lane` for `lease`, so no other worker (in
+/// this or another process) takes them meanwhile. Code messages come first.
 pub async fn claim_due(
     db: &impl ConnectionTrait,
     channel: Channel,
+    lane: Lane,
     limit: u64,
     lease: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<Vec<Pending>, DbError> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let statement = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            r#"UPDATE notifications SET locked_until = $1
-               WHERE id IN (
-                   SELECT id FROM notifications
-                   WHERE channel = $2 AND status = 'queued' AND next_attempt_at <= $3
-                     AND (locked_until IS NULL OR locked_until < $3)
-                   ORDER BY next_attempt_at
-                   LIMIT $4
-                   FOR UPDATE SKIP LOCKED)
-               RETURNING *"#,
-            [
-                (now + lease).into(),
-                channel.as_str().into(),
-                now.into(),
-                limit.into(),
-            ],
-        );
-        let rows = n::Entity::find().from_raw_sql(statement).all(db).await?;
-        return rows.into_iter().map(Pending::try_from).collect();
-    }
+    let codes_first = Expr::col(n::Column::Kind).is_in(CODE_KINDS);
+    let only_codes = match lane {
+        Lane::All => sea_orm::Condition::all(),
+        Lane::Codes => sea_orm::Condition::all().add(n::Column::Kind.is_in(CODE_KINDS)),
+    };
     let due = n::Entity::find()
+        .select_only()
+        .column(n::Column::Id)
         .filter(n::Column::Channel.eq(channel.as_str()))
         .filter(n::Column::Status.eq("queued"))
         .filter(n::Column::NextAttemptAt.lte(now))
@@ -212,15 +225,37 @@ pub async fn claim_due(
                 .add(n::Column::LockedUntil.is_null())
                 .add(n::Column::LockedUntil.lt(now)),
         )
+        .filter(only_codes)
+        .order_by_desc(codes_first)
         .order_by_asc(n::Column::NextAttemptAt)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let mut claimed = Vec::with_capacity(due.len());
-    for row in due {
+        .limit(limit);
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One statement: the rows are locked while they are chosen, and rows another worker is
+        // claiming right now are skipped rather than waited for.
+        let mut select = sea_orm::QueryTrait::into_query(due);
+        select.lock_with_behavior(
+            sea_orm::sea_query::LockType::Update,
+            sea_orm::sea_query::LockBehavior::SkipLocked,
+        );
+        let (select_sql, mut values) = select.build(sea_orm::sea_query::PostgresQueryBuilder);
+        let placeholder = values.0.len() + 1;
+        values.0.push((now + lease).into());
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "UPDATE notifications SET locked_until = ${placeholder} WHERE id IN ({select_sql}) RETURNING *"
+            ),
+            values,
+        );
+        let rows = n::Entity::find().from_raw_sql(statement).all(db).await?;
+        return rows.into_iter().map(Pending::try_from).collect();
+    }
+    let ids: Vec<Uuid> = due.into_tuple().all(db).await?;
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
         let taken = n::Entity::update_many()
             .col_expr(n::Column::LockedUntil, Expr::value(now + lease))
-            .filter(n::Column::Id.eq(row.id))
+            .filter(n::Column::Id.eq(id))
             .filter(n::Column::Status.eq("queued"))
             .filter(
                 sea_orm::Condition::any()
@@ -229,11 +264,19 @@ pub async fn claim_due(
             )
             .exec(db)
             .await?;
-        if taken.rows_affected == 1 {
+        if taken.rows_affected == 1
+            && let Some(row) = n::Entity::find_by_id(id).one(db).await?
+        {
             claimed.push(Pending::try_from(row)?);
         }
     }
     Ok(claimed)
+}
+
+/// Forgets a message (a [`NO_CODE_KIND`] stand-in once it has gone through the lane).
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbError> {
+    n::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
 }
 
 /// Records a successful hand-over to the provider. Only a still-queued row changes, so a late

@@ -54,6 +54,8 @@ pub struct Challenge {
     pub expires_at: DateTime<Utc>,
     /// When it was used.
     pub consumed_at: Option<DateTime<Utc>>,
+    /// The address that asked for it.
+    pub ip: String,
 }
 
 impl TryFrom<ch::Model> for Challenge {
@@ -70,6 +72,7 @@ impl TryFrom<ch::Model> for Challenge {
             attempts: u32::try_from(m.attempts).unwrap_or(u32::MAX),
             expires_at: m.expires_at,
             consumed_at: m.consumed_at,
+            ip: m.ip,
         })
     }
 }
@@ -98,10 +101,22 @@ pub async fn insert(
     Ok(())
 }
 
-/// Removes a challenge whose SMS could not be sent, so it counts against no limit.
-pub async fn delete(db: &impl ConnectionTrait, id: ChallengeId) -> Result<(), DbError> {
-    ch::Entity::delete_by_id(id.as_uuid()).exec(db).await?;
-    Ok(())
+/// Replaces the code of a live challenge (its HMAC), as its message is sent; false when the
+/// challenge is used or expired by now.
+pub async fn set_code(
+    db: &impl ConnectionTrait,
+    id: ChallengeId,
+    code_hmac: String,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let result = ch::Entity::update_many()
+        .col_expr(ch::Column::CodeHmac, Expr::value(code_hmac))
+        .filter(ch::Column::Id.eq(id.as_uuid()))
+        .filter(ch::Column::ConsumedAt.is_null())
+        .filter(ch::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Finds a challenge by id alone (the verify request names no company; the challenge does).

@@ -34,6 +34,27 @@ pub fn sign_in_code(
     format!("{first_line}\n\n@{webotp_host} #{code}")
 }
 
+/// The code that proves a new phone number belongs to the customer, with the same WebOTP line as
+/// the sign-in text.
+pub fn phone_change_code(
+    locale: Locale,
+    code: &str,
+    company_name: &str,
+    webotp_host: &str,
+    valid_minutes: u32,
+) -> String {
+    let company = sms_company_name(company_name);
+    let first_line = match locale {
+        Locale::De => format!(
+            "{code} ist Ihr Code, um diese Nummer bei {company} zu hinterlegen. Gültig {valid_minutes} Min."
+        ),
+        Locale::En => format!(
+            "{code} is your code to use this number at {company}. Valid for {valid_minutes} min."
+        ),
+    };
+    format!("{first_line}\n\n@{webotp_host} #{code}")
+}
+
 /// A customer cancelled an appointment. `date` and `time` are already local to the branch and
 /// formatted for the locale (see [`local_date`] and [`local_time`]).
 pub fn appointment_cancelled(

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use portal_api_types::{ErrorCode, FieldError, Problem};
 use portal_db::DbError;
-use portal_notify::SmsError;
 
 /// An error on its way to the client.
 #[derive(Debug)]
@@ -145,24 +144,8 @@ impl From<portal_usecases::Error> for ApiError {
                 err.phone(refusal.phone)
             }
             Error::Db(err) => err.into(),
-            Error::SmsUnavailable(cause) => sms_unavailable(cause),
             Error::Internal(cause) => Self::internal(cause),
         }
-    }
-}
-
-fn sms_unavailable(cause: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        ErrorCode::SmsUnavailable,
-        "We could not send the SMS right now. Nothing was charged; please try again in a minute.",
-    )
-    .retry_after(30)
-    .with_cause(cause)
-}
-
-impl From<SmsError> for ApiError {
-    fn from(err: SmsError) -> Self {
-        sms_unavailable(err)
     }
 }
 

@@ -10,7 +10,12 @@
 //! says so: that message is sent again when the lease expires (at-least-once at that one point).
 
 use chrono::Duration;
-use portal_db::{companies::CompanyCache, customers, notifications, push};
+use portal_db::{
+    companies::CompanyCache,
+    customers,
+    notifications::{self, Lane},
+    push,
+};
 use portal_domain::Channel;
 use portal_notify::{
     EmailError, EmailMessage, PushError, PushTarget, SmsError, SmsMessage, messages::mask_codes,
@@ -46,15 +51,22 @@ enum Outcome {
 pub async fn deliver_due(state: &AppState) -> Result<usize, portal_db::DbError> {
     let mut sent = 0;
     for channel in [Channel::Sms, Channel::Email, Channel::Push] {
-        sent += deliver_channel(state, channel).await?;
+        sent += deliver_channel(state, channel, Lane::All).await?;
     }
     Ok(sent)
 }
 
-/// Sends the due messages of one channel.
+/// Sends the due code messages (sign-in, phone change, email confirmation) once.
+pub async fn deliver_codes(state: &AppState) -> Result<usize, portal_db::DbError> {
+    Ok(deliver_channel(state, Channel::Sms, Lane::Codes).await?
+        + deliver_channel(state, Channel::Email, Lane::Codes).await?)
+}
+
+/// Sends the due messages of one channel in `lane`.
 pub async fn deliver_channel(
     state: &AppState,
     channel: Channel,
+    lane: Lane,
 ) -> Result<usize, portal_db::DbError> {
     let lease = Duration::seconds(state.settings.outbox.lease_seconds.max(1).into());
     let mut sent = 0;
@@ -64,7 +76,7 @@ pub async fn deliver_channel(
         // delays the next claim instead of running a batch's later messages past their lease
         // (where another worker would claim and send them again).
         let now = state.clock.now();
-        let Some(message) = notifications::claim_due(&state.db, channel, 1, lease, now)
+        let Some(message) = notifications::claim_due(&state.db, channel, lane, 1, lease, now)
             .await?
             .pop()
         else {
@@ -80,6 +92,13 @@ pub async fn deliver_channel(
             continue;
         }
         let outcome = match message.channel {
+            Channel::Sms if is_sms_code(&message.kind) => {
+                let Some(outcome) = send_code(state, &message).await? else {
+                    notifications::delete(&state.db, message.id).await?;
+                    continue;
+                };
+                outcome
+            }
             Channel::Sms => send_sms(state, &message).await,
             Channel::Email => send_email(state, &message).await,
             Channel::Push => {
@@ -133,6 +152,36 @@ pub async fn deliver_channel(
         }
     }
     Ok(sent)
+}
+
+/// Whether `kind` is a sign-in or phone-change code (or its stand-in), whose code is drawn as it
+/// is sent.
+fn is_sms_code(kind: &str) -> bool {
+    [
+        notifications::SIGN_IN_CODE_KIND,
+        notifications::PHONE_CHANGE_CODE_KIND,
+        notifications::NO_CODE_KIND,
+    ]
+    .contains(&kind)
+}
+
+/// A sign-in or phone-change code: sent once or dropped, never retried — its customer is waiting
+/// and can ask for a new code, which is better than an old one arriving late. `None` for a
+/// stand-in, which is forgotten.
+async fn send_code(
+    state: &AppState,
+    message: &notifications::Pending,
+) -> Result<Option<Outcome>, portal_db::DbError> {
+    use portal_usecases::{Error, auth::CodeDelivery};
+    Ok(
+        match portal_usecases::auth::deliver_code(&state.ctx(), message).await {
+            Ok(CodeDelivery::Sent(provider_id)) => Some(Outcome::Sent(provider_id)),
+            Ok(CodeDelivery::Dropped(reason)) => Some(Outcome::Failed(reason)),
+            Ok(CodeDelivery::StandIn) => None,
+            Err(Error::Db(err)) => return Err(err),
+            Err(err) => Some(Outcome::Failed(err.to_string())),
+        },
+    )
 }
 
 async fn send_sms(state: &AppState, message: &notifications::Pending) -> Outcome {
@@ -270,6 +319,7 @@ pub async fn deliver_webhooks(state: &AppState) -> Result<usize, portal_db::DbEr
 
 /// Runs [`deliver_due`] and [`deliver_webhooks`] every `interval` until the process ends.
 pub async fn run(state: AppState, interval: std::time::Duration) {
+    tokio::spawn(run_code_lane(state.clone(), interval));
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -279,6 +329,20 @@ pub async fn run(state: AppState, interval: std::time::Duration) {
         }
         if let Err(err) = deliver_webhooks(&state).await {
             tracing::warn!(error = %err, "webhook round failed");
+        }
+    }
+}
+
+/// The code lane: sends codes the moment a use case rings for them (and at every poll, for codes
+/// queued by another instance), so a customer never waits behind reminders and confirmations.
+async fn run_code_lane(state: AppState, interval: std::time::Duration) {
+    loop {
+        tokio::select! {
+            () = state.services.codes.rung() => {}
+            () = tokio::time::sleep(interval) => {}
+        }
+        if let Err(err) = deliver_codes(&state).await {
+            tracing::warn!(error = %err, "code lane round failed");
         }
     }
 }

@@ -68,6 +68,7 @@ impl Application {
             medical: secrets.medical.clone(),
             support_messages_per_hour: settings.support.messages_per_hour,
             telemetry: Arc::new(metrics.clone()),
+            codes: portal_usecases::CodeLane::default(),
         });
         let state = AppState {
             db,

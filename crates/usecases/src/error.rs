@@ -33,9 +33,6 @@ pub enum Error {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
-    /// The SMS provider failed; nothing was charged to the customer's limits.
-    #[error("SMS provider: {0}")]
-    SmsUnavailable(String),
     /// A bug or broken data; the text goes to the log only.
     #[error("internal: {0}")]
     Internal(String),

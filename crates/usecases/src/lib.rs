@@ -74,6 +74,39 @@ pub struct Services {
     pub support_messages_per_hour: u32,
     /// Counters for operators.
     pub telemetry: Arc<dyn Telemetry>,
+    /// Wakes the outbox's code lane when a code is queued.
+    pub codes: CodeLane,
+}
+
+/// The outbox's code lane as the use cases see it: its bell, which a use case that queued a code
+/// rings after its commit so the lane sends at once instead of at its next poll, and whether the
+/// SMS provider took the last code (a stand-in for a code nobody gets fares like the last real one).
+#[derive(Debug, Default)]
+pub struct CodeLane {
+    bell: tokio::sync::Notify,
+    provider_failing: std::sync::atomic::AtomicBool,
+}
+
+impl CodeLane {
+    /// Wakes the lane (or lets its next wait return at once).
+    pub fn ring(&self) {
+        self.bell.notify_one();
+    }
+
+    /// Waits for the bell.
+    pub async fn rung(&self) {
+        self.bell.notified().await;
+    }
+
+    fn record_provider(&self, failing: bool) {
+        self.provider_failing
+            .store(failing, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn provider_failing(&self) -> bool {
+        self.provider_failing
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// What use cases count for operators (the server exports them as metrics).
@@ -81,7 +114,7 @@ pub struct Services {
 pub enum Counted {
     /// A code was texted.
     SmsSent,
-    /// The SMS provider failed.
+    /// A code could not be texted (the provider failed, or the company's daily cap was reached).
     SmsFailed,
     /// A code was refused.
     CodeRefused,

@@ -87,26 +87,27 @@ fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
 /// Request a sign-in code
 ///
 /// Normalises the phone number with the company's country (national and international forms are
-/// accepted) and texts a 6-digit code valid for 5 minutes. The SMS ends with a WebOTP line
-/// (`@host #code`) so phones offer to fill it in.
+/// accepted) and queues a 6-digit code valid for 5 minutes; it is texted right after the answer.
+/// The SMS ends with a WebOTP line (`@host #code`) so phones offer to fill it in.
 ///
-/// The answer is the same — status, shape and timing class — whether or not the number belongs to a
-/// customer; unknown numbers simply get no SMS. Limits: a new code after 60 s, 5 codes per number
-/// per hour, 20 per client address per hour, and a daily cap per company (429). After 10
-/// consecutive wrong codes a number is locked for 15 minutes (429 `phone_locked`). If the SMS
-/// provider fails, the answer is 503 `sms_unavailable` and the attempt does not count.
+/// The answer is the same — status, body, headers and timing — whether or not the number belongs
+/// to a customer, and whether or not the SMS provider is up: the answer never waits for the
+/// provider, and unknown numbers simply get no SMS. Limits: a new code after 60 s, 5 codes per
+/// number per hour, 20 per client address per hour, and a daily cap per company on codes sent
+/// (429). After 10 consecutive wrong codes a number is locked for 15 minutes (429
+/// `phone_locked`). A code the provider could not take does not count against the hourly limits.
 #[utoipa::path(
     tag = "Sign-in",
     request_body(content = StartSignIn, example = json!({"company": "praxis-weber", "phone": "0151 00000001"})),
     responses(
-        (status = 202, description = "Code sent (or, for an unknown number, silently not sent)", body = SignInChallenge,
+        (status = 202, description = "Code queued (or, for an unknown number, silently not)", body = SignInChallenge,
             example = json!({"challenge_id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d13", "expires_in": 300, "resend_in": 60, "phone_masked": "+49•••••••••01"})),
         (status = 404, description = "Unknown company", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid phone number (`invalid_phone`), country not served (`country_not_allowed`) or invalid body (`validation_failed`)", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:customer-portal:problem:invalid_phone", "title": "Invalid phone number", "status": 422, "detail": "phone: not a valid phone number", "code": "invalid_phone", "errors": [{"field": "phone", "message": "not a valid phone number"}]})),
         (status = 429, description = "`resend_too_soon`, `rate_limited` or `phone_locked`; see `retry_after`", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:customer-portal:problem:resend_too_soon", "title": "Please wait before requesting a new code", "status": 429, "detail": "A code was just sent. Please wait before requesting another.", "code": "resend_too_soon", "retry_after": 42})),
-        (status = 503, description = "SMS provider unavailable (`sms_unavailable`) or database unavailable (`service_unavailable`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable (`service_unavailable`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/customer/auth")]

@@ -31,20 +31,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// company's country; only countries the company serves). The answer is the same whether or not
 /// another customer of the business has the number — if one has, no code is sent, so the change
 /// cannot be confirmed and nobody learns who is a customer. The sign-in limits apply to the new number
-/// (60 s between codes, 5 per hour, 20 per address); a failing SMS provider answers 503
-/// `sms_unavailable` and costs no attempt.
+/// (60 s between codes, 5 per hour, 20 per address); the code is queued and texted right after the
+/// answer, and a code the provider could not take does not count against the hourly limits.
 #[utoipa::path(
     tag = "Profile",
     security(("bearer" = [])),
     request_body(content = ChangePhone, example = json!({"phone": "0151 23456789"})),
     responses(
-        (status = 202, description = "Code sent to the new number", body = SignInChallenge,
+        (status = 202, description = "If the number can be used, a code is on its way to it", body = SignInChallenge,
             example = json!({"challenge_id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d13", "expires_in": 300, "resend_in": 60, "phone_masked": "+49•••••••••89"})),
         (status = 401, description = "Not signed in, or `reauth_required`", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:customer-portal:problem:reauth_required", "title": "Recent sign-in required", "status": 401, "detail": "Please sign in again: this needs a sign-in within the last 10 minutes.", "code": "reauth_required"})),
         (status = 422, description = "`invalid_phone`, `country_not_allowed`, or the number is already yours (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`resend_too_soon`, `rate_limited` or `phone_locked`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`sms_unavailable` or database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable (`service_unavailable`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/customer/profile/phone")]

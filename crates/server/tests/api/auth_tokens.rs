@@ -273,7 +273,7 @@ async fn logs_hold_no_code_and_no_token(app: TestApp) {
     app.get_auth("/api/customer/profile", access).await;
     let logs = captured_logs();
     assert!(
-        logs.contains("sign-in code issued"),
+        logs.contains("sign-in code requested"),
         "the log capture works"
     );
     assert!(

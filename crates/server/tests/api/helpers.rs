@@ -290,8 +290,27 @@ impl TestApp {
         .await
     }
 
-    /// Bodies of every SMS the fake Twilio received, oldest first, with their `To`.
+    /// Waits (real time, at most 10 s) until the outbox has sent or given up every message due
+    /// now — codes are queued and texted right after the answer, by the outbox's code lane.
+    pub async fn outbox_idle(&self) {
+        for _ in 0..200 {
+            let due = count_where(
+                self,
+                "SELECT COUNT(*) AS n FROM notifications WHERE status = 'queued' AND next_attempt_at <= ?",
+                vec![self.clock.now().into()],
+            )
+            .await;
+            if due == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Bodies of every SMS the fake Twilio received once the outbox is idle, oldest first, with
+    /// their `To`.
     pub async fn sent_sms(&self) -> Vec<(String, String)> {
+        self.outbox_idle().await;
         self.twilio
             .received_requests()
             .await

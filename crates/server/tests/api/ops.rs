@@ -46,6 +46,7 @@ async fn health_metrics_and_headers(app: TestApp) {
     assert!(missing.headers().contains_key("x-request-id"));
     assert_problem(missing, 404, "not_found").await;
 
+    app.outbox_idle().await;
     let metrics = app
         .client
         .get(app.url("/metrics"))

@@ -106,9 +106,16 @@ async fn crash_between_claim_and_send_delivers_once_after_the_lease(app: TestApp
         .await
         .unwrap();
     // A worker claims the row and dies before sending.
-    let claimed = notifications::claim_due(&app.db, Channel::Sms, 10, Duration::seconds(120), now)
-        .await
-        .unwrap();
+    let claimed = notifications::claim_due(
+        &app.db,
+        Channel::Sms,
+        notifications::Lane::All,
+        10,
+        Duration::seconds(120),
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].id, id);
 
@@ -218,15 +225,25 @@ async fn a_slow_provider_never_makes_a_message_go_out_twice(app: TestApp) {
     }
     let first = {
         let state = app.state.clone();
-        tokio::spawn(
-            async move { portal_server::outbox::deliver_channel(&state, Channel::Sms).await },
-        )
+        tokio::spawn(async move {
+            portal_server::outbox::deliver_channel(
+                &state,
+                Channel::Sms,
+                portal_db::notifications::Lane::All,
+            )
+            .await
+        })
     };
     let second = {
         let state = app.state.clone();
         tokio::spawn(async move {
             for _ in 0..6 {
-                portal_server::outbox::deliver_channel(&state, Channel::Sms).await?;
+                portal_server::outbox::deliver_channel(
+                    &state,
+                    Channel::Sms,
+                    portal_db::notifications::Lane::All,
+                )
+                .await?;
             }
             Ok::<_, portal_db::DbError>(())
         })

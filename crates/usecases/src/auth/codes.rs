@@ -6,15 +6,17 @@ use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use portal_api_types::{ErrorCode, auth::SignInChallenge};
 use portal_db::{
-    companies::Company,
+    companies::{self, Company},
     limiter::{self, Decision, Limit},
+    notifications::{self, NewNotification, Pending},
     otp::{self, Challenge, NewChallenge},
 };
 use portal_domain::{
-    ChallengeId, CompanyId, CustomerId, OtpCode, PhoneNumber, phone::InvalidPhone,
+    ChallengeId, Channel, CompanyId, CustomerId, OtpCode, PhoneNumber, phone::InvalidPhone,
 };
-use portal_notify::{SentSms, SmsError, SmsMessage};
+use portal_notify::{SmsError, SmsMessage, messages::CODE_MASK};
 use rand::TryRngCore;
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use sha2::Sha256;
 
@@ -57,66 +59,161 @@ fn code_mac(
     Ok(mac)
 }
 
-/// Stores a new challenge of `purpose` for `phone` (the code only as its HMAC, valid for the
-/// configured lifetime) and answers its id and the code to send.
+/// Stores a new challenge of `purpose` for `phone`, valid for the configured lifetime, and answers
+/// its id. Its code is drawn only when its message is sent ([`deliver_code`]); until then it holds
+/// the HMAC of a code nobody knows, as a challenge for an unknown number does for good.
 pub(crate) async fn issue_challenge(
     ctx: &Ctx<'_>,
+    db: &impl ConnectionTrait,
     company: CompanyId,
     customer: Option<CustomerId>,
     phone: &PhoneNumber,
     purpose: &'static str,
     ip: &str,
-) -> Result<(ChallengeId, OtpCode)> {
+) -> Result<ChallengeId> {
     let now = ctx.clock.now();
     let id = ChallengeId::new();
-    let code = random_code()?;
-    let code_hmac = hex::encode(code_mac(ctx, id, company, &code)?.finalize().into_bytes());
     let challenge = NewChallenge {
         id,
         company_id: company,
         customer_id: customer,
         phone: phone.clone(),
         purpose,
-        code_hmac,
+        code_hmac: code_hmac(ctx, id, company, &random_code()?)?,
         expires_at: now + Duration::seconds(ctx.services.otp.ttl_seconds.into()),
         ip: ip.to_owned(),
     };
-    otp::insert(ctx.db, challenge, now).await?;
-    Ok((id, code))
+    otp::insert(db, challenge, now).await?;
+    Ok(id)
 }
 
-/// Texts `body` (carrying challenge `id`'s code) to `phone`. When the provider fails, the challenge
-/// is forgotten and the `quota` it used given back — the customer must not pay for our provider's
-/// failure with their limits.
-pub(crate) async fn send_code(
+fn code_hmac(
     ctx: &Ctx<'_>,
+    challenge: ChallengeId,
+    company: CompanyId,
+    code: &OtpCode,
+) -> Result<String> {
+    Ok(hex::encode(
+        code_mac(ctx, challenge, company, code)?
+            .finalize()
+            .into_bytes(),
+    ))
+}
+
+/// Queues the SMS of challenge `id` in `db` (the challenge's transaction): a message of `kind`
+/// to `customer`, or — when `customer` is `None` — a stand-in that goes through the same queue
+/// and is never sent. `text` is the message rendered with [`CODE_MASK`] for the code: what the
+/// message history shows.
+pub(crate) async fn queue_code(
+    ctx: &Ctx<'_>,
+    db: &impl ConnectionTrait,
     id: ChallengeId,
+    company: CompanyId,
     phone: &PhoneNumber,
-    body: String,
-    quota: Quota,
-) -> Result<SentSms> {
-    let message = SmsMessage {
-        to: phone.as_str().to_owned(),
-        body,
+    (kind, customer): (&'static str, Option<CustomerId>),
+    text: String,
+) -> Result<()> {
+    let kind = if customer.is_some() {
+        kind
+    } else {
+        notifications::NO_CODE_KIND
     };
-    match ctx.services.sms.send(&message).await {
+    let message = NewNotification {
+        customer_id: customer,
+        ..NewNotification::new(company, Channel::Sms, kind, phone.as_str().to_owned(), text)
+    };
+    notifications::queue_code(db, id, message, ctx.clock.now()).await?;
+    Ok(())
+}
+
+/// What became of a queued code message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeDelivery {
+    /// The provider took it; its id.
+    Sent(String),
+    /// Not sent and never will be, and why (the customer may simply ask for a new code).
+    Dropped(String),
+    /// A stand-in for a code nobody gets: done with, to be forgotten.
+    StandIn,
+}
+
+/// Sends the queued code message `message` (the outbox's code lane calls this): draws the code,
+/// stores its HMAC on the challenge and texts it. Nothing is sent for a challenge that is used or
+/// expired by now, or when the company's daily cap is reached — the cap counts only codes that
+/// are sent, so requests for numbers nobody has cannot use it up. A code that was not sent gives
+/// the customer's hourly limits back; a provider that did not answer in time may still have sent
+/// it, so then the code stays valid and the limits stay counted.
+pub async fn deliver_code(ctx: &Ctx<'_>, message: &Pending) -> Result<CodeDelivery> {
+    let now = ctx.clock.now();
+    let id = ChallengeId::from_uuid(message.id);
+    let challenge = otp::find(ctx.db, id)
+        .await?
+        .filter(|c| c.consumed_at.is_none() && c.expires_at > now);
+    if message.kind == notifications::NO_CODE_KIND {
+        // Fares like the last real code: while the provider fails, real codes give their limits
+        // back, so this one does too — the limits after an outage tell nothing either.
+        if let Some(challenge) = &challenge
+            && ctx.services.codes.provider_failing()
+        {
+            give_back(ctx, challenge, None).await?;
+        }
+        return Ok(CodeDelivery::StandIn);
+    }
+    let Some(challenge) = challenge else {
+        return Ok(CodeDelivery::Dropped("the code is no longer valid".into()));
+    };
+    let company = companies::find(ctx.db, challenge.company_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (cap, cap_limit) = company_cap(&company);
+    if !limiter::hit(ctx.db, &cap, cap_limit, now).await?.allowed() {
+        give_back(ctx, &challenge, None).await?;
+        tracing::warn!(company = %company.slug, "daily SMS code cap reached; code not sent");
+        ctx.services.telemetry.count(Counted::SmsFailed);
+        return Ok(CodeDelivery::Dropped(
+            "the daily code cap is reached".into(),
+        ));
+    }
+    let code = random_code()?;
+    if !otp::set_code(ctx.db, id, code_hmac(ctx, id, company.id, &code)?, now).await? {
+        give_back(ctx, &challenge, Some(&cap)).await?;
+        return Ok(CodeDelivery::Dropped("the code is no longer valid".into()));
+    }
+    let sms = SmsMessage {
+        to: message.recipient.clone(),
+        body: message.body_text.replace(CODE_MASK, code.expose()),
+    };
+    let sent = ctx.services.sms.send(&sms).await;
+    let definite_failure = matches!(&sent, Err(err) if !matches!(err, SmsError::Unanswered(_)));
+    ctx.services.codes.record_provider(definite_failure);
+    match sent {
         Ok(sent) => {
             ctx.services.telemetry.count(Counted::SmsSent);
-            Ok(sent)
-        }
-        // The provider may have accepted it: the code and its place in the limits stay, so an
-        // impatient retry waits like after any sent code (a late answer cannot open the limits).
-        Err(err @ SmsError::Unanswered(_)) => {
-            ctx.services.telemetry.count(Counted::SmsFailed);
-            Err(Error::SmsUnavailable(err.to_string()))
+            Ok(CodeDelivery::Sent(sent.provider_id))
         }
         Err(err) => {
-            otp::delete(ctx.db, id).await?;
-            quota.refund(ctx).await?;
             ctx.services.telemetry.count(Counted::SmsFailed);
-            Err(Error::SmsUnavailable(err.to_string()))
+            tracing::warn!(company = %company.slug, phone = %challenge.phone.masked(), error = %err, "code SMS not sent");
+            if definite_failure {
+                give_back(ctx, &challenge, Some(&cap)).await?;
+            }
+            Ok(CodeDelivery::Dropped(err.to_string()))
         }
     }
+}
+
+/// Gives back what a code that was not sent counted: the number's and the address's hourly
+/// limits, and the company's daily cap when it was counted. The wait between codes stays: it is
+/// short, and a newer request may already own it.
+async fn give_back(ctx: &Ctx<'_>, challenge: &Challenge, cap: Option<&str>) -> Result<()> {
+    let [_, phone, address] = customer_keys(challenge.company_id, &challenge.phone, &challenge.ip);
+    for key in [Some(phone.as_str()), Some(address.as_str()), cap]
+        .into_iter()
+        .flatten()
+    {
+        limiter::refund(ctx.db, key).await?;
+    }
+    Ok(())
 }
 
 /// What the client is told about a challenge: its id, lifetimes and the masked number.
@@ -159,26 +256,58 @@ pub(crate) fn parse_phone(input: &str, company: &Company) -> Result<PhoneNumber>
     })
 }
 
-/// Counts a new code to `phone` (sign-in or phone change) against every limit, or refuses it
-/// while the number is locked or a limit is used up: the wait between codes, codes per number and
-/// per address (IPv6: per /64) an hour, and the company's daily cap. Each limit is one atomic
-/// decision of the limiter; when a later limit refuses, the hits already counted are given back.
+/// The keys of the limits a code request counts against: the wait between codes, codes per
+/// number and per address (IPv6: per /64) an hour.
+fn customer_keys(company: CompanyId, phone: &PhoneNumber, ip: &str) -> [String; 3] {
+    let number = phone.as_str();
+    [
+        format!("code:wait:{company}:{number}"),
+        format!("code:phone:{company}:{number}"),
+        format!("code:address:{}", limiter::address_key(ip)),
+    ]
+}
+
+/// The company's daily cap on codes sent.
+fn company_cap(company: &Company) -> (String, Limit) {
+    (
+        format!("code:company:{}", company.id),
+        Limit {
+            max: company.otp_daily_cap,
+            window: Duration::days(1),
+        },
+    )
+}
+
+/// Counts a new code request for `phone` (sign-in or phone change) against the customer's limits,
+/// or refuses it while the number is locked, a limit is used up, or the company's daily cap is
+/// reached: the wait between codes, codes per number and per address an hour (each one atomic
+/// decision of the limiter; when a later limit refuses, the hits already counted are given back).
+/// Requests for known and unknown numbers count alike, so the limits tell nothing; the company cap
+/// is only read here and counted when a code is sent.
 pub(crate) async fn check_code_limits(
     ctx: &Ctx<'_>,
     company: &Company,
     phone: &PhoneNumber,
     ip: &str,
     now: DateTime<Utc>,
-) -> Result<Quota> {
+) -> Result<()> {
     let rules = &ctx.services.otp;
     if let Some(until) = otp::locked_until(ctx.db, company.id, phone, now).await? {
         return Err(locked(until - now));
     }
-    let (id, number) = (company.id, phone.as_str());
+    let busy = "Codes are busy right now. Please try again later.";
+    let (cap, cap_limit) = company_cap(company);
+    if let Decision::Refused { retry_after } = limiter::peek(ctx.db, &cap, cap_limit, now).await? {
+        return Err(
+            Error::refused(ErrorCode::RateLimited, busy).retry_after(seconds_up(retry_after))
+        );
+    }
     let hour = Duration::hours(1);
+    let too_many = "Too many codes were requested. Please try again later.";
+    let [wait, per_phone, per_address] = customer_keys(company.id, phone, ip);
     let limits = [
         (
-            format!("code:wait:{id}:{number}"),
+            wait,
             Limit {
                 max: 1,
                 window: Duration::seconds(rules.resend_seconds.into()),
@@ -187,31 +316,22 @@ pub(crate) async fn check_code_limits(
             "A code was just sent. Please wait before requesting another.",
         ),
         (
-            format!("code:phone:{id}:{number}"),
+            per_phone,
             Limit {
                 max: rules.per_phone_per_hour,
                 window: hour,
             },
             ErrorCode::RateLimited,
-            "Too many codes were requested. Please try again later.",
+            too_many,
         ),
         (
-            format!("code:address:{}", limiter::address_key(ip)),
+            per_address,
             Limit {
                 max: rules.per_ip_per_hour,
                 window: hour,
             },
             ErrorCode::RateLimited,
-            "Too many codes were requested. Please try again later.",
-        ),
-        (
-            format!("code:company:{id}"),
-            Limit {
-                max: company.otp_daily_cap,
-                window: Duration::days(1),
-            },
-            ErrorCode::RateLimited,
-            "Codes are busy right now. Please try again later.",
+            too_many,
         ),
     ];
     for (n, (key, limit, code, detail)) in limits.iter().enumerate() {
@@ -219,26 +339,10 @@ pub(crate) async fn check_code_limits(
             for (counted, ..) in &limits[..n] {
                 limiter::refund(ctx.db, counted).await?;
             }
-            if *code == ErrorCode::RateLimited && key.starts_with("code:company:") {
-                tracing::warn!(company = %company.slug, "daily SMS code cap reached");
-            }
             return Err(Error::refused(*code, *detail).retry_after(seconds_up(retry_after)));
         }
     }
-    Ok(Quota(limits.into_iter().map(|(key, ..)| key).collect()))
-}
-
-/// The limits one code was counted against, to give back if it could not be sent.
-#[derive(Debug)]
-pub(crate) struct Quota(Vec<String>);
-
-impl Quota {
-    async fn refund(self, ctx: &Ctx<'_>) -> Result<()> {
-        for key in &self.0 {
-            limiter::refund(ctx.db, key).await?;
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 fn seconds_up(d: Duration) -> u64 {

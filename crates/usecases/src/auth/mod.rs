@@ -6,6 +6,6 @@ pub mod codes;
 mod phone;
 mod sign_in;
 
-pub use codes::OtpRules;
+pub use codes::{CodeDelivery, OtpRules, deliver_code};
 pub use phone::{PhoneChanged, change_phone, confirm_phone_change};
 pub use sign_in::{ClientInfo, SignedIn, start_sign_in, verify_code};

@@ -3,16 +3,17 @@
 
 use portal_api_types::{ErrorCode, auth::SignInChallenge};
 use portal_db::{
-    CustomerScope, DbError,
+    CustomerScope, DbError, TransactionTrait,
     companies::Company,
     customers::{self, Customer},
-    notifications::NewNotification,
+    notifications::{self, NewNotification},
     otp,
 };
 use portal_domain::{ChallengeId, Channel, Locale, OtpCode, SessionId};
+use portal_notify::{messages::CODE_MASK, templates};
 
 use super::codes::{
-    answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
+    answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, queue_code,
 };
 use crate::{Ctx, Error, Result, profile::signed_in_customer};
 
@@ -47,9 +48,11 @@ pub async fn change_phone(
     let taken = customers::find_by_phone(ctx.db, company.id, &phone)
         .await?
         .is_some();
-    let quota = check_code_limits(ctx, company, &phone, ip, now).await?;
-    let (id, code) = issue_challenge(
+    check_code_limits(ctx, company, &phone, ip, now).await?;
+    let txn = ctx.db.begin().await?;
+    let id = issue_challenge(
         ctx,
+        &txn,
         company.id,
         Some(scope.customer_id()),
         &phone,
@@ -57,22 +60,20 @@ pub async fn change_phone(
         ip,
     )
     .await?;
-    if !taken {
-        let minutes = rules.ttl_seconds / 60;
-        let text = match me.locale.unwrap_or(company.locale) {
-            Locale::De => format!(
-                "{} ist Ihr Code, um diese Nummer bei {} zu hinterlegen. Gültig {minutes} Minuten.",
-                code.expose(),
-                company.name,
-            ),
-            Locale::En => format!(
-                "{} is your code to use this number at {}. Valid for {minutes} minutes.",
-                code.expose(),
-                company.name,
-            ),
-        };
-        send_code(ctx, id, &phone, text, quota).await?;
-    }
+    let text = templates::phone_change_code(
+        me.locale.unwrap_or(company.locale),
+        CODE_MASK,
+        &company.name,
+        &ctx.services.public_host,
+        rules.ttl_seconds / 60,
+    );
+    let to = (
+        notifications::PHONE_CHANGE_CODE_KIND,
+        (!taken).then(|| scope.customer_id()),
+    );
+    queue_code(ctx, &txn, id, company.id, &phone, to, text).await?;
+    txn.commit().await?;
+    ctx.services.codes.ring();
     tracing::info!(phone = %phone.masked(), taken, "phone change requested");
     Ok(answer(ctx, id, &phone))
 }

@@ -4,16 +4,14 @@ use portal_api_types::auth::SignInChallenge;
 use portal_db::{
     ActiveSession, TransactionTrait, audit,
     companies::{self, Company},
-    customers,
-    notifications::{self, NewNotification},
-    otp,
+    customers, notifications, otp,
     sessions::{self, NewSession},
 };
-use portal_domain::{ChallengeId, Channel, CompanySlug, OtpCode};
-use portal_notify::templates;
+use portal_domain::{ChallengeId, CompanySlug, OtpCode};
+use portal_notify::{messages::CODE_MASK, templates};
 
 use super::codes::{
-    answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, send_code,
+    answer, check_code, check_code_limits, expired, issue_challenge, parse_phone, queue_code,
 };
 use crate::{Counted, Ctx, Error, Result};
 
@@ -37,9 +35,11 @@ pub struct SignedIn {
     pub company: Company,
 }
 
-/// Starts a sign-in: normalises the number, enforces locks and rate limits, stores the HMAC of a
-/// fresh code and texts it — but only to a number that belongs to a customer. Unknown numbers get
-/// the same answer and no SMS, so the answer reveals nothing about who is a customer.
+/// Starts a sign-in: normalises the number, enforces locks and rate limits, stores a challenge
+/// and — only for a number that belongs to a customer — queues its SMS, in one transaction. The
+/// code goes out from the outbox's code lane, so the answer never waits for the SMS provider:
+/// known and unknown numbers get the same answer after the same work, even during a provider
+/// outage, and the answer tells nothing about who is a customer.
 #[tracing::instrument(skip_all, fields(company = %slug, ip = %client.ip))]
 pub async fn start_sign_in(
     ctx: &Ctx<'_>,
@@ -53,40 +53,38 @@ pub async fn start_sign_in(
         .await?
         .ok_or(Error::NotFound)?;
     let phone = parse_phone(phone_input, &company)?;
-    let quota = check_code_limits(ctx, &company, &phone, &client.ip, now).await?;
+    check_code_limits(ctx, &company, &phone, &client.ip, now).await?;
 
     let customer = customers::find_by_phone(ctx.db, company.id, &phone).await?;
-    let customer_id = customer.as_ref().map(|c| c.id);
-    let (id, code) =
-        issue_challenge(ctx, company.id, customer_id, &phone, "sign_in", &client.ip).await?;
-
-    if let Some(customer) = &customer {
-        let locale = customer.locale.unwrap_or(company.locale);
-        let body = templates::sign_in_code(
-            locale,
-            code.expose(),
-            &company.name,
-            &ctx.services.public_host,
-            rules.ttl_seconds / 60,
-        );
-        let sent = send_code(ctx, id, &phone, body, quota).await?;
-        // The message history shows that a code was sent, never the code. The code is already on
-        // its way, so a failed history write must not fail the sign-in.
-        let record = NewNotification {
-            customer_id: Some(customer.id),
-            ..NewNotification::new(
-                company.id,
-                Channel::Sms,
-                "sign_in_code",
-                phone.as_str().to_owned(),
-                portal_notify::messages::masked_sign_in_code(locale, &company.name),
-            )
-        };
-        if let Err(err) = notifications::record_sent(ctx.db, record, &sent.provider_id, now).await {
-            tracing::warn!(error = %err, "could not record the sign-in SMS in the history");
-        }
-    }
-    tracing::info!(phone = %phone.masked(), known = customer.is_some(), "sign-in code issued");
+    let txn = ctx.db.begin().await?;
+    let id = issue_challenge(
+        ctx,
+        &txn,
+        company.id,
+        customer.as_ref().map(|c| c.id),
+        &phone,
+        "sign_in",
+        &client.ip,
+    )
+    .await?;
+    let text = templates::sign_in_code(
+        customer
+            .as_ref()
+            .and_then(|c| c.locale)
+            .unwrap_or(company.locale),
+        CODE_MASK,
+        &company.name,
+        &ctx.services.public_host,
+        rules.ttl_seconds / 60,
+    );
+    let to = (
+        notifications::SIGN_IN_CODE_KIND,
+        customer.as_ref().map(|c| c.id),
+    );
+    queue_code(ctx, &txn, id, company.id, &phone, to, text).await?;
+    txn.commit().await?;
+    ctx.services.codes.ring();
+    tracing::info!(phone = %phone.masked(), known = customer.is_some(), "sign-in code requested");
     Ok(answer(ctx, id, &phone))
 }
 
