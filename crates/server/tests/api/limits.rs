@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tokio::sync::Barrier;
 
-use crate::helpers::*;
+use crate::{burst::burst, helpers::*};
 
 both_databases!(
     concurrent_hits_pass_a_limit_exactly_max_times,
@@ -19,31 +19,6 @@ both_databases!(
     a_burst_of_support_messages_stops_at_the_hourly_cap,
     guesses_over_several_challenges_stop_at_the_lock,
 );
-
-/// Runs `n` requests released at the same moment (a barrier); answers their results in order.
-async fn burst<F, Fut, T>(n: usize, request: F) -> Vec<T>
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = T> + Send + 'static,
-    T: Send + 'static,
-{
-    let barrier = Arc::new(Barrier::new(n));
-    let tasks: Vec<_> = (0..n)
-        .map(|i| {
-            let barrier = barrier.clone();
-            let request = request(i);
-            tokio::spawn(async move {
-                barrier.wait().await;
-                request.await
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.unwrap());
-    }
-    results
-}
 
 fn count(statuses: &[StatusCode], status: StatusCode) -> usize {
     statuses.iter().filter(|s| **s == status).count()

@@ -8,6 +8,8 @@
 
 #[macro_use]
 mod helpers;
+#[path = "../support/burst.rs"]
+mod burst;
 
 mod appointments;
 mod auth_tokens;

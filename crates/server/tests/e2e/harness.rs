@@ -3,12 +3,13 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::{
-    io::{BufRead, BufReader},
     path::PathBuf,
     process::{Child, Command, Stdio},
-    sync::{Arc, Mutex},
+    sync::Mutex,
     time::{Duration, Instant},
 };
+
+use crate::instance::{Instance, free_port};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -20,14 +21,6 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace().join("target"), PathBuf::from)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn temp_dir(kind: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("portal-e2e-{kind}-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -36,10 +29,8 @@ fn temp_dir(kind: &str) -> PathBuf {
 
 /// `portal serve --seed-demo` on a fresh SQLite file, serving `frontend/dist`.
 pub struct Portal {
-    child: Option<Child>,
-    base: String,
+    instance: Instance,
     data_dir: PathBuf,
-    logs: Arc<Mutex<Vec<String>>>,
     seen: Mutex<usize>,
     http: reqwest::Client,
 }
@@ -53,65 +44,32 @@ impl Portal {
             dist.display()
         );
         let data_dir = temp_dir("data");
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
-            .args(["serve", "--seed-demo"])
-            .current_dir(&data_dir)
-            .env_remove("PORTAL__DATABASE__URL")
-            .env_remove("RUST_LOG")
-            .env("PORTAL__DATA_DIR", &data_dir)
-            .env("PORTAL__SERVER__BIND", format!("127.0.0.1:{port}"))
-            .env("PORTAL__SERVER__PUBLIC_URL", &base)
-            .env("PORTAL__SERVER__STATIC_DIR", &dist)
-            .env("PORTAL__LOG__FORMAT", "json")
-            .env("PORTAL__LOG__FILTER", "warn,portal::dev_sms=info")
+        let env = [
+            ("PORTAL__SERVER__STATIC_DIR", dist.display().to_string()),
+            (
+                "PORTAL__LOG__FILTER",
+                "warn,portal::dev_sms=info".to_owned(),
+            ),
             // One code right after another for the same number (the test's API sign-in, then
             // the browser's) would otherwise wait a minute.
-            .env("PORTAL__OTP__RESEND_SECONDS", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let stdout = child.stdout.take().unwrap();
-        let sink = logs.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let portal = Self {
-            child: Some(child),
-            base,
+            ("PORTAL__OTP__RESEND_SECONDS", "1".to_owned()),
+        ];
+        let instance = Instance::start(&data_dir, &env, true).await;
+        Self {
+            instance,
             data_dir,
-            logs,
             seen: Mutex::new(0),
             http: reqwest::Client::new(),
-        };
-        let started = Instant::now();
-        loop {
-            let live = portal.http.get(portal.url("/health/live")).send().await;
-            if live.is_ok_and(|r| r.status().is_success()) {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        portal
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.instance.url(path)
     }
 
     fn codes_to(&self, phone: &str) -> Vec<String> {
-        self.logs
-            .lock()
-            .unwrap()
+        self.instance
+            .logs()
             .iter()
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .filter(|v| v["target"] == "portal::dev_sms" && v["to"] == phone)
@@ -132,9 +90,8 @@ impl Portal {
         loop {
             let codes = self.codes_to(phone);
             let total: usize = self
-                .logs
-                .lock()
-                .unwrap()
+                .instance
+                .logs()
                 .iter()
                 .filter(|l| l.contains("portal::dev_sms"))
                 .count();
@@ -260,21 +217,13 @@ impl Portal {
 
     /// Stops the server: the network is "gone" for the browser.
     pub fn stop(&self) {
-        // Interior: the child is killed through a raw pid so `&self` suffices.
-        if let Some(child) = self.child.as_ref() {
-            let _ = Command::new("kill")
-                .args(["-9", &child.id().to_string()])
-                .status();
-        }
+        self.instance.kill();
     }
 }
 
 impl Drop for Portal {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.instance.kill();
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

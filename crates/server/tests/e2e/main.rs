@@ -11,6 +11,8 @@
 )]
 
 mod harness;
+#[path = "../support/instance.rs"]
+mod instance;
 
 use fantoccini::Locator;
 use harness::{Browser, Portal};
