@@ -15,11 +15,9 @@ use portal_api_types::{
         MedicalHistoryVersionList, SetMedicalConsent,
     },
     notifications::{
-        NotificationDetail, NotificationList, PushSubscriptionRequest, PushUnsubscribe,
-        UnreadCount, VapidPublicKey,
+        NotificationDetail, NotificationList, PushSubscriptionRequest, UnreadCount, VapidPublicKey,
     },
     preferences::{Preference, PreferencesResponse, UpdatePreferences},
-    privacy::EraseAccount,
     profile::{ChangePhone, ProfileResponse, UpdateProfile, VerifyPhoneChange},
     public::PublicCompany,
     support::{NewSupportMessage, SupportMessage, SupportMessageList},
@@ -350,11 +348,11 @@ pub async fn appointment(id: &str) -> Result<AppointmentDetail, ApiError> {
     .await
 }
 
-/// `DELETE /api/customer/appointments/{id}`
+/// `POST /api/customer/appointments/{id}/cancel`
 pub async fn cancel(id: &str, reason: Option<String>) -> Result<AppointmentResponse, ApiError> {
     fetch_json(
-        Method::Delete,
-        &format!("/api/customer/appointments/{id}"),
+        Method::Post,
+        &format!("/api/customer/appointments/{id}/cancel"),
         Some(&CancelAppointment { reason }),
     )
     .await
@@ -436,15 +434,11 @@ pub async fn export() -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
-/// `DELETE /api/customer` with the explicit confirmation.
+/// `DELETE /api/customer?confirm=true`: the explicit confirmation.
 pub async fn erase_account() -> Result<(), ApiError> {
-    let result = fetch(
-        Method::Delete,
-        "/api/customer",
-        Some(&EraseAccount { confirm: true }),
-    )
-    .await
-    .map(|_| ());
+    let result = fetch(Method::Delete, "/api/customer?confirm=true", NO_BODY)
+        .await
+        .map(|_| ());
     if result.is_ok() {
         set_access_token(None);
         crate::browser::forget(SESSION_HINT);
@@ -594,12 +588,13 @@ pub async fn subscribe_push(body: &PushSubscriptionRequest) -> Result<(), ApiErr
         .map(|_| ())
 }
 
-/// `DELETE /api/customer/push-subscriptions`
-pub async fn unsubscribe_push(endpoint: String) -> Result<(), ApiError> {
+/// `DELETE /api/customer/push-subscriptions?endpoint=…`
+pub async fn unsubscribe_push(endpoint: &str) -> Result<(), ApiError> {
+    let endpoint = String::from(js_sys::encode_uri_component(endpoint));
     fetch(
         Method::Delete,
-        "/api/customer/push-subscriptions",
-        Some(&PushUnsubscribe { endpoint }),
+        &format!("/api/customer/push-subscriptions?endpoint={endpoint}"),
+        NO_BODY,
     )
     .await
     .map(|_| ())

@@ -224,7 +224,7 @@ pub async fn disable() -> Result<(), PushError> {
     JsFuture::from(promise)
         .await
         .map_err(|e| PushError::Subscribe(describe(&e)))?;
-    match api::unsubscribe_push(endpoint).await {
+    match api::unsubscribe_push(&endpoint).await {
         // Already gone on the server: that is what we wanted.
         Err(e) if e.code() == Some(ErrorCode::NotFound) => Ok(()),
         other => other.map_err(PushError::Api),

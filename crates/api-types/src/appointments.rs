@@ -305,3 +305,16 @@ pub struct BusinessCancel {
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub reason: Option<String>,
 }
+
+/// Which of the customer's appointments a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentScope {
+    /// Not yet ended (cancelled ones too, marked), soonest first.
+    Upcoming,
+    /// Ended, latest first.
+    Past,
+    /// Both.
+    All,
+}

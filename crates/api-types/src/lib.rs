@@ -17,3 +17,14 @@ pub mod text;
 pub mod webhooks;
 
 pub use error::{ErrorCode, FieldError, Problem};
+
+/// `#[serde(deserialize_with = "crate::required")]` on an `Option` field: the field must be sent,
+/// `null` meaning "none". Without it serde reads a missing `Option` as `None`, so a client that
+/// leaves a field out of a replacing `PUT` would silently remove it.
+pub(crate) fn required<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer)
+}

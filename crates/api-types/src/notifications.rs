@@ -99,12 +99,15 @@ pub struct PushSubscriptionRequest {
     pub expiration_time: Option<f64>,
 }
 
-/// Which subscription to remove.
+/// Which subscription to remove (the query of `DELETE /api/customer/push-subscriptions`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct PushUnsubscribe {
     /// The push service URL of the subscription.
+    #[cfg_attr(
+        feature = "openapi",
+        param(example = "https://fcm.googleapis.com/fcm/send/abc…")
+    )]
     pub endpoint: String,
 }
 

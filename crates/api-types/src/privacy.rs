@@ -180,11 +180,12 @@ pub struct AuditLog {
     pub items: Vec<AuditEntry>,
 }
 
-/// Confirms erasure of the account.
+/// Confirms erasure of the account (the query of `DELETE /api/customer`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct EraseAccount {
     /// Must be `true`: the customer confirmed that everything is deleted for good.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(example = true))]
     pub confirm: bool,
 }

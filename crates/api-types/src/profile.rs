@@ -104,8 +104,8 @@ pub struct CompanySummary {
     pub name: String,
 }
 
-/// Replaces the editable profile fields. `address` and `date_of_birth` may be left out, which
-/// removes them.
+/// Replaces the editable profile fields. Every field must be sent (a missing one is 422); `null`
+/// removes an optional one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -115,17 +115,19 @@ pub struct UpdateProfile {
     pub name: PersonName,
     /// Email address, or null to remove it. A different address is not used until confirmed:
     /// a 6-digit code is sent to it (see `POST /api/customer/profile/email/verify`).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "anna@example.org", max_length = 254))]
+    #[serde(deserialize_with = "crate::required")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, format = Email, example = "anna@example.org", max_length = 254))]
     pub email: Option<EmailAddress>,
     /// Language for messages and screens: `de` or `en`.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "de"))]
     pub language: Locale,
     /// Postal address, or null.
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::required")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub address: Option<PostalAddress>,
     /// Date of birth (`YYYY-MM-DD`), only at healthcare businesses; null elsewhere.
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(example = "1985-04-12"))]
+    #[serde(deserialize_with = "crate::required")]
+    #[cfg_attr(feature = "openapi", schema(required = true, example = "1985-04-12"))]
     pub date_of_birth: Option<NaiveDate>,
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a message reaches the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Text message to the customer's phone.

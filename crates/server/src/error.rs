@@ -12,6 +12,8 @@ pub struct ApiError {
     problem: Box<Problem>,
     /// What really happened, for the log (never sent).
     cause: Option<String>,
+    /// The methods the path does answer (405's `Allow` header).
+    allow: Option<String>,
 }
 
 impl ApiError {
@@ -20,6 +22,7 @@ impl ApiError {
         Self {
             problem: Box::new(Problem::new(code, detail)),
             cause: None,
+            allow: None,
         }
     }
 
@@ -40,6 +43,16 @@ impl ApiError {
             ErrorCode::NotFound,
             "The requested resource does not exist.",
         )
+    }
+
+    /// 405: the path exists, with the methods in `allow` only.
+    pub fn method_not_allowed(allow: String) -> Self {
+        let mut err = Self::new(
+            ErrorCode::MethodNotAllowed,
+            format!("This path answers {allow} only."),
+        );
+        err.allow = Some(allow);
+        err
     }
 
     /// 401 for any problem with the access token; deliberately vague.
@@ -165,6 +178,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if let Some(seconds) = self.problem.retry_after {
             response.insert_header(("Retry-After", seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            response.insert_header(("Allow", allow.as_str()));
         }
         response.json(&*self.problem)
     }

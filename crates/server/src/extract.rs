@@ -14,6 +14,65 @@ use std::net::IpAddr;
 
 use crate::{error::ApiError, state::AppState};
 
+/// Query parameters. Unknown ones are ignored, so a newer client keeps working with an older
+/// server; a bad value → 422 `validation_failed` naming the parameter.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        let parsed = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
+            .map(Query)
+            .map_err(|err| {
+                let field = err.path().to_string();
+                let field = if field == "." {
+                    "query".to_owned()
+                } else {
+                    field
+                };
+                ApiError::invalid_field(
+                    ErrorCode::ValidationFailed,
+                    &field,
+                    err.into_inner().to_string(),
+                )
+            });
+        std::future::ready(parsed)
+    }
+}
+
+/// Refuses a request that carries a body (a DELETE takes its options as query parameters), so a
+/// client sending one learns it was not read instead of losing what it sent.
+#[derive(Debug)]
+pub struct NoBody;
+
+impl FromRequest for NoBody {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let has_body = length > 0 || headers.contains_key(header::TRANSFER_ENCODING);
+        std::future::ready(if has_body {
+            Err(ApiError::invalid_field(
+                ErrorCode::ValidationFailed,
+                "body",
+                "this request takes no body: send its options as query parameters",
+            ))
+        } else {
+            Ok(Self)
+        })
+    }
+}
+
 /// A JSON request body. Wrong content type → 415, too large → 413, malformed → 400
 /// `invalid_json`, a missing, unknown or invalid field → 422 `validation_failed` naming the field.
 #[derive(Debug)]
@@ -92,7 +151,6 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { String::new() } else { path };
                 // serde's message ends with " at line 1 column 42"; the field path says more.
                 let message = inner.to_string();
                 let message = message
@@ -100,6 +158,16 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     .next()
                     .unwrap_or(&message)
                     .to_owned();
+                let parent = if path == "." { String::new() } else { path };
+                // A missing field is reported at its parent; name the field itself.
+                let field = match message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.strip_suffix('`'))
+                {
+                    Some(missing) if parent.is_empty() => missing.to_owned(),
+                    Some(missing) => format!("{parent}.{missing}"),
+                    None => parent,
+                };
                 ApiError::invalid_field(ErrorCode::ValidationFailed, &field, message)
             }
             _ => ApiError::new(

@@ -49,20 +49,147 @@ impl Modify for BearerAuth {
         );
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("pk_<prefix>_<secret>")
-                    .description(Some(
-                        "Integrator API key, created with `portal api-key create`",
-                    ))
-                    .build(),
-            ),
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "X-Api-Key",
+                    "Integrator API key (`pk_<prefix>_<secret>`), created with `portal api-key \
+                     create`; `Authorization: Bearer pk_…` is accepted too",
+                ),
+            )),
         );
     }
 }
 
-/// The document for every `/api` route.
+/// What every operation shares, added to each so the document lists every status it can return:
+/// `security: []` on public operations, 401 on secured ones, 400/413/415/422 where a JSON body is
+/// read, 404 where the path names something, 500 and 503 everywhere, `Retry-After` on 429 and 503,
+/// and the portal's own origin as the server.
+struct Contract;
+
+impl Modify for Contract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type,
+            server::ServerBuilder,
+        };
+        openapi.servers = Some(vec![
+            ServerBuilder::new()
+                .url("/")
+                .description(Some(
+                    "The portal itself: the API is served from the portal's origin",
+                ))
+                .build(),
+        ]);
+        let retry_after = || {
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1)),
+                ))
+                .description(Some("Seconds to wait before trying again"))
+                .build()
+        };
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in &mut openapi.paths.paths {
+            let names_something = path.contains('{');
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if !secured {
+                    operation.security = Some(Vec::new());
+                }
+                let reads_json = matches!(
+                    &operation.request_body,
+                    Some(RefOr::T(body)) if body.content.contains_key("application/json")
+                );
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description));
+                };
+                if secured {
+                    add(
+                        "401",
+                        "Not signed in, or the key or token is not valid (`unauthorized`)",
+                    );
+                }
+                if reads_json {
+                    add("400", "The body is not valid JSON (`invalid_json`)");
+                    add("413", "The body is too large (`payload_too_large`)");
+                    add(
+                        "415",
+                        "The body is not `application/json` (`unsupported_media_type`)",
+                    );
+                    add(
+                        "422",
+                        "A field is missing, unknown or invalid (`validation_failed`, naming it in `errors`)",
+                    );
+                }
+                if names_something {
+                    add("404", "Nothing with this id, for this caller (`not_found`)");
+                }
+                add(
+                    "500",
+                    "An unexpected error (`internal`); `X-Request-Id` helps support find it",
+                );
+                add(
+                    "503",
+                    "A dependency (the database) is unavailable (`service_unavailable`)",
+                );
+                for (status, response) in responses.iter_mut() {
+                    if let (true, RefOr::T(response)) =
+                        (status == "429" || status == "503", response)
+                    {
+                        response
+                            .headers
+                            .entry("Retry-After".to_owned())
+                            .or_insert_with(|| RefOr::T(retry_after()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A file in a response body (PDF, calendar file): bytes, not JSON — `type: string, format:
+/// binary`, which generators turn into a file or blob (an array of integers would be read as JSON).
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{
+            ObjectBuilder, Type,
+            schema::{KnownFormat, SchemaFormat},
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
+
 /// The webhook deliveries integrators receive (OpenAPI 3.1 `webhooks`), one per event, each body
 /// `{id, event, created_at, data}` with the event's typed data from api-types.
 struct Webhooks;
@@ -160,12 +287,70 @@ impl Modify for Webhooks {
     }
 }
 
+/// The methods each documented path answers, so a request with a wrong method gets 405 with
+/// `Allow` instead of 404 — taken from the document, which is taken from the routes.
+#[derive(Debug, Default)]
+pub struct Methods(Vec<(Vec<Option<String>>, Vec<&'static str>)>);
+
+impl Methods {
+    /// The table of `doc`'s paths.
+    pub fn of(doc: &utoipa::openapi::OpenApi) -> Self {
+        Self(
+            doc.paths
+                .paths
+                .iter()
+                .map(|(path, item)| {
+                    let segments = path
+                        .split('/')
+                        .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                        .collect();
+                    let methods = [
+                        ("GET", item.get.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(m, present)| present.then_some(m))
+                    .collect();
+                    (segments, methods)
+                })
+                .collect(),
+        )
+    }
+
+    /// The `Allow` value for `path`, if some documented path matches it.
+    pub fn allowed(&self, path: &str) -> Option<String> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut methods: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+            })
+            .flat_map(|(_, methods)| methods.iter().copied())
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        (!methods.is_empty()).then(|| methods.join(", "))
+    }
+}
+
+/// The document for every `/api` route.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/api").configure(crate::routes::configure_api))
         .split_for_parts();
+    // After the routes are in: it works on their operations.
+    let mut api = api;
+    Contract.modify(&mut api);
     api
 }
 

@@ -12,7 +12,6 @@ use crate::{
     config::Settings, error::ApiError, metrics::Metrics, secrets, state::AppState,
     tokens::TokenService,
 };
-use portal_api_types::ErrorCode;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -239,11 +238,13 @@ pub fn outbound_guard(settings: &Settings) -> portal_notify::outbound::OutboundG
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let body_limit = state.settings.server.body_limit_bytes;
     let api_doc = crate::openapi::document();
+    let methods = web::Data::new(crate::openapi::Methods::of(&api_doc));
     let cors_origins = cors_origins(&state.settings);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(methods.clone())
             // Outermost, so preflights and refusals also get the CORS answer. Off without an
             // allow-list: same-origin requests then never meet it.
             .wrap(actix_web::middleware::Condition::new(
@@ -252,18 +253,8 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             ))
             .app_data(web::PayloadConfig::new(body_limit))
             // actix's own extractor errors are problem documents too: a malformed id in the path
-            // is simply nothing that exists; a bad query value names the parameter.
+            // is simply nothing that exists (query strings go through `extract::Query`).
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
-            .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                let message = err.to_string();
-                let field = message
-                    .split('`')
-                    .nth(1)
-                    .filter(|_| message.contains("field"))
-                    .unwrap_or("query")
-                    .to_owned();
-                ApiError::invalid_field(ErrorCode::ValidationFailed, &field, message).into()
-            }))
             .wrap(from_fn(crate::middleware::response_rules))
             .wrap(TracingLogger::default())
             // Before the /api scope: a scope never falls through to later services.

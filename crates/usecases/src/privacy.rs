@@ -41,7 +41,7 @@ pub async fn erase_account(ctx: &Ctx<'_>, actor: Actor<'_>, confirm: bool) -> Re
     if !confirm {
         return Err(Error::refused(
             ErrorCode::ConfirmationRequired,
-            "Send {\"confirm\": true} to erase the account.",
+            "Send confirm=true to erase the account.",
         ));
     }
     let now = ctx.clock.now();

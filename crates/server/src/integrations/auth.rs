@@ -1,4 +1,5 @@
-//! The integrator behind a request: `Authorization: Bearer pk_…`, checked against the stored hash.
+//! The integrator behind a request: `X-Api-Key: pk_…` (or `Authorization: Bearer pk_…`), checked
+//! against the stored hash.
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use futures_util::future::LocalBoxFuture;
@@ -40,7 +41,11 @@ impl Integrator {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The key from `X-Api-Key`, or from `Authorization: Bearer`.
+fn api_key(req: &HttpRequest) -> Option<String> {
+    if let Some(key) = req.headers().get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return Some(key.trim().to_owned());
+    }
     req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -61,7 +66,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<IntegratorScope, ApiError
         .cloned()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
     let ip = client_ip(req, &state.settings.server.trusted_proxies);
-    let Some(token) = bearer(req) else {
+    let Some(token) = api_key(req) else {
         tracing::info!(%ip, "integrator request without API key");
         return Err(ApiError::unauthorized());
     };

@@ -39,7 +39,13 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if req.method() != Method::POST {
+    // Only a POST some route answers: anything else goes on to its route or its 404/405.
+    let routed_post = req.method() == Method::POST
+        && req
+            .app_data::<web::Data<crate::openapi::Methods>>()
+            .and_then(|methods| methods.allowed(req.path()))
+            .is_some_and(|allow| allow.split(", ").any(|m| m == "POST"));
+    if !routed_post {
         return next
             .call(req)
             .await

@@ -4,10 +4,10 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use portal_api_types::{
-    ErrorCode, Problem,
+    Problem,
     appointments::{
-        AppointmentDetail, AppointmentList, AppointmentResponse, CancelAppointment,
-        RescheduleAppointment, SlotList,
+        AppointmentDetail, AppointmentList, AppointmentResponse, AppointmentScope,
+        CancelAppointment, RescheduleAppointment, SlotList,
     },
 };
 use portal_db::appointments::Period;
@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::{
     error::{ApiError, ApiResult},
-    extract::{Customer, Json},
+    extract::{Customer, Json, NoBody, Query},
     state::AppState,
     views,
 };
@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_appointments)
         .service(get_appointment)
         .service(cancel_appointment)
+        .service(delete_appointment)
         .service(list_slots)
         .service(reschedule_appointment)
         .service(confirmation_ics)
@@ -39,14 +40,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Query of the list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `upcoming` (default; not yet ended, soonest first), `past` (latest first) or `all`.
-    scope: Option<String>,
+    #[param(inline)]
+    scope: Option<AppointmentScope>,
     /// From the previous page's `next_cursor`.
     cursor: Option<String>,
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -80,19 +82,12 @@ pub struct ListQuery {
 pub async fn list_appointments(
     state: web::Data<AppState>,
     customer: Customer,
-    query: web::Query<ListQuery>,
+    Query(query): Query<ListQuery>,
 ) -> ApiResult<web::Json<AppointmentList>> {
-    let period = match query.scope.as_deref() {
-        None | Some("upcoming") => Period::Upcoming,
-        Some("past") => Period::Past,
-        Some("all") => Period::All,
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                ErrorCode::ValidationFailed,
-                "scope",
-                "one of upcoming, past, all",
-            ));
-        }
+    let period = match query.scope.unwrap_or(AppointmentScope::Upcoming) {
+        AppointmentScope::Upcoming => Period::Upcoming,
+        AppointmentScope::Past => Period::Past,
+        AppointmentScope::All => Period::All,
     };
     let page = uc::list_customer_appointments(
         &state.ctx(),
@@ -159,13 +154,14 @@ fn actor(customer: &Customer) -> Actor<'_> {
 /// Cancels the appointment if the company's rules allow it: until the notice period before the
 /// start (default 24 hours; a service may set its own), and always within 10 minutes after booking.
 /// Inside the notice period the answer is 409 `cancellation_window_closed` with the `deadline` and
-/// the branch's `phone`. The business is told, and the customer gets a confirmation by SMS.
+/// the branch's `phone`. The business is told, and the customer gets a confirmation by SMS. The
+/// same as `DELETE /api/customer/appointments/{id}?reason=…`.
 #[utoipa::path(
     operation_id = "customer_cancel_appointment",
     tag = "Appointments",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appointment id")),
-    request_body(content = Option<CancelAppointment>, description = "Optional; a reason for the business", example = json!({"reason": "Ich bin krank."})),
+    request_body(content = CancelAppointment, description = "`{}`, or a reason for the business", example = json!({"reason": "Ich bin krank."})),
     responses(
         (status = 200, description = "Cancelled; the updated appointment", body = AppointmentResponse),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -175,20 +171,64 @@ fn actor(customer: &Customer) -> Actor<'_> {
                 "detail": "Changes online were possible until 2026-11-30T10:00:00+01:00. Please call +493012345670.", "code": "cancellation_window_closed",
                 "deadline": "2026-11-30T10:00:00+01:00", "phone": "+493012345670"})),
         (status = 422, description = "Reason longer than 500 characters or unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[delete("/customer/appointments/{id}")]
+#[post("/customer/appointments/{id}/cancel")]
 #[tracing::instrument(skip_all)]
 pub async fn cancel_appointment(
     state: web::Data<AppState>,
     customer: Customer,
     id: web::Path<Uuid>,
-    body: Option<Json<CancelAppointment>>,
+    body: Json<CancelAppointment>,
 ) -> ApiResult<web::Json<AppointmentResponse>> {
-    let reason = body.and_then(|b| b.0.reason);
-    let cancelled =
-        uc::cancel_appointment(&state.ctx(), actor(&customer), id.into_inner(), reason).await?;
+    cancel(&state, &customer, id.into_inner(), body.0.reason).await
+}
+
+/// Cancel an appointment (DELETE)
+///
+/// `POST /api/customer/appointments/{id}/cancel` as a DELETE: the optional reason is a query
+/// parameter, and a body is refused (422) rather than ignored.
+#[utoipa::path(
+    operation_id = "customer_delete_appointment",
+    tag = "Appointments",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Appointment id"), CancelQuery),
+    responses(
+        (status = 200, description = "Cancelled; the updated appointment", body = AppointmentResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such appointment of this customer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "As for `POST …/cancel`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Reason longer than 500 characters, or a body was sent", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/customer/appointments/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn delete_appointment(
+    state: web::Data<AppState>,
+    customer: Customer,
+    id: web::Path<Uuid>,
+    _: NoBody,
+    Query(query): Query<CancelQuery>,
+) -> ApiResult<web::Json<AppointmentResponse>> {
+    cancel(&state, &customer, id.into_inner(), query.reason).await
+}
+
+/// The options of `DELETE /api/customer/appointments/{id}`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CancelQuery {
+    /// Why (optional, up to 500 characters); shown to the business.
+    #[param(max_length = 500, example = "Ich bin krank.")]
+    reason: Option<String>,
+}
+
+async fn cancel(
+    state: &AppState,
+    customer: &Customer,
+    id: Uuid,
+    reason: Option<String>,
+) -> ApiResult<web::Json<AppointmentResponse>> {
+    let cancelled = uc::cancel_appointment(&state.ctx(), actor(customer), id, reason).await?;
     Ok(web::Json(views::customer_view(
         &cancelled,
         &customer.1,
@@ -198,7 +238,6 @@ pub async fn cancel_appointment(
 
 /// Query of the slot search.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SlotQuery {
     /// Earliest start (RFC 3339); default now.
@@ -235,7 +274,7 @@ pub async fn list_slots(
     state: web::Data<AppState>,
     customer: Customer,
     id: web::Path<Uuid>,
-    query: web::Query<SlotQuery>,
+    Query(query): Query<SlotQuery>,
 ) -> ApiResult<web::Json<SlotList>> {
     let search = SlotSearch {
         from: query.from.map(|f| f.with_timezone(&Utc)),
@@ -300,8 +339,7 @@ pub async fn reschedule_appointment(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
-        (status = 200, description = "iCalendar file", content_type = "text/calendar", body = String,
-            example = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n…\r\nEND:VCALENDAR\r\n"),
+        (status = 200, description = "iCalendar file (a download: `Content-Disposition: attachment`)", content_type = "text/calendar", body = inline(crate::openapi::Binary)),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment of this customer", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:customer-portal:problem:not_found", "title": "Not found", "status": 404, "detail": "The requested resource does not exist.", "code": "not_found"})),
@@ -335,7 +373,7 @@ pub async fn confirmation_ics(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
-        (status = 200, description = "PDF file", content_type = "application/pdf", body = Vec<u8>, example = "%PDF-1.7 …"),
+        (status = 200, description = "PDF file (a download: `Content-Disposition: attachment`)", content_type = "application/pdf", body = inline(crate::openapi::Binary)),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment of this customer", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:customer-portal:problem:not_found", "title": "Not found", "status": 404, "detail": "The requested resource does not exist.", "code": "not_found"})),

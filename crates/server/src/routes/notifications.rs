@@ -9,13 +9,14 @@ use portal_api_types::{
     notifications::{NotificationDetail, NotificationList, NotificationSummary, UnreadCount},
 };
 use portal_db::notifications::{self as repo, Message};
+use portal_domain::Channel;
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
     error::{ApiError, ApiResult},
-    extract::Customer,
+    extract::{Customer, Query},
     state::AppState,
 };
 
@@ -72,14 +73,15 @@ fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
 
 /// Query of the list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only `sms`, `email` or `push`.
-    channel: Option<String>,
+    #[param(inline)]
+    channel: Option<Channel>,
     /// From the previous page's `next_cursor`.
     cursor: Option<String>,
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -106,20 +108,9 @@ pub struct ListQuery {
 pub async fn list_notifications(
     state: web::Data<AppState>,
     customer: Customer,
-    query: web::Query<ListQuery>,
+    Query(query): Query<ListQuery>,
 ) -> ApiResult<web::Json<NotificationList>> {
-    let query = query.into_inner();
-    let channel = match query.channel.as_deref() {
-        None | Some("") => None,
-        Some(c @ ("sms" | "email" | "push")) => Some(c),
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                ErrorCode::ValidationFailed,
-                "channel",
-                "one of sms, email, push",
-            ));
-        }
-    };
+    let channel = query.channel.map(Channel::as_str);
     let before = match query.cursor.as_deref() {
         None | Some("") => None,
         Some(c) => Some(decode_cursor(c).ok_or_else(|| {

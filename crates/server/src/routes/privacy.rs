@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     error::ApiResult,
-    extract::{Customer, Json},
+    extract::{Customer, NoBody, Query},
     state::AppState,
 };
 
@@ -61,7 +61,7 @@ pub async fn export_data(
 
 /// Erase the account
 ///
-/// Deletes the customer's personal data for good (GDPR Art. 17). Send `{"confirm": true}`
+/// Deletes the customer's personal data for good (GDPR Art. 17). Send `?confirm=true`
 /// (otherwise 422 `confirmation_required`); needs a sign-in within the last 10 minutes.
 ///
 /// Removed: name, email, phone number, postal address, date of birth, the medical history, push
@@ -73,12 +73,12 @@ pub async fn export_data(
 #[utoipa::path(
     tag = "Privacy",
     security(("bearer" = [])),
-    request_body(content = EraseAccount, example = json!({"confirm": true})),
+    params(EraseAccount),
     responses(
         (status = 204, description = "Erased; every token of the account stops working"),
         (status = 401, description = "Not signed in, or `reauth_required`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`confirmation_required`", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "urn:customer-portal:problem:confirmation_required", "title": "Confirmation required", "status": 422, "detail": "Send {\"confirm\": true} to erase the account.", "code": "confirmation_required"})),
+            example = json!({"type": "urn:customer-portal:problem:confirmation_required", "title": "Confirmation required", "status": 422, "detail": "Send confirm=true to erase the account.", "code": "confirmation_required"})),
         (status = 503, description = "Database unavailable; nothing was erased", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -87,14 +87,15 @@ pub async fn export_data(
 pub async fn erase_account(
     state: web::Data<AppState>,
     customer: Customer,
-    body: Json<EraseAccount>,
+    _: NoBody,
+    Query(query): Query<EraseAccount>,
 ) -> ApiResult<HttpResponse> {
     let scope = customer.recently_signed_in(state.clock.now())?;
     let actor = Actor::Customer {
         scope,
         company: &customer.1,
     };
-    privacy::erase_account(&state.ctx(), actor, body.0.confirm).await?;
+    privacy::erase_account(&state.ctx(), actor, query.confirm).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     error::{ApiError, ApiResult},
-    extract::{Customer, Json, user_agent},
+    extract::{Customer, Json, NoBody, Query, user_agent},
     state::AppState,
 };
 
@@ -117,7 +117,7 @@ pub async fn subscribe_push(
 #[utoipa::path(
     tag = "Messages",
     security(("bearer" = [])),
-    request_body(content = PushUnsubscribe, example = json!({"endpoint": "https://fcm.googleapis.com/fcm/send/abc…"})),
+    params(PushUnsubscribe),
     responses(
         (status = 204, description = "Removed"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -130,9 +130,10 @@ pub async fn subscribe_push(
 pub async fn unsubscribe_push(
     state: web::Data<AppState>,
     customer: Customer,
-    body: Json<PushUnsubscribe>,
+    _: NoBody,
+    Query(query): Query<PushUnsubscribe>,
 ) -> ApiResult<HttpResponse> {
-    if !repo::delete(&state.db, &customer.0.scope, &body.0.endpoint).await? {
+    if !repo::delete(&state.db, &customer.0.scope, &query.endpoint).await? {
         return Err(ApiError::not_found());
     }
     Ok(HttpResponse::NoContent().finish())

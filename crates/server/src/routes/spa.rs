@@ -20,7 +20,14 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let is_api = ["/api/", "/api", "/health/", "/metrics"]
         .iter()
         .any(|p| path == *p || (p.ends_with('/') && path.starts_with(p)));
-    if is_api || !(req.method() == Method::GET || req.method() == Method::HEAD) {
+    if is_api {
+        // A documented path asked with a method it does not answer.
+        let allowed = req
+            .app_data::<web::Data<crate::openapi::Methods>>()
+            .and_then(|methods| methods.allowed(path));
+        return Err(allowed.map_or_else(ApiError::not_found, ApiError::method_not_allowed));
+    }
+    if !(req.method() == Method::GET || req.method() == Method::HEAD) {
         return Err(ApiError::not_found());
     }
     let root = &state.settings.server.static_dir;

@@ -27,6 +27,7 @@ both_databases!(
     documents_follow_the_appointment,
     cancellation_sends_a_confirmation_sms,
     other_customers_and_companies_get_identical_404s,
+    cancel_reads_a_json_body_or_query_options_never_a_dropped_body,
 );
 
 /// A branch with two staff members working Mon–Fri 09:00–17:00 (Berlin) and one 30-minute service
@@ -235,14 +236,13 @@ pub(crate) async fn cancel(
     id: &str,
     body: Option<Value>,
 ) -> reqwest::Response {
-    let mut req = app
-        .client
-        .delete(app.url(&format!("/api/customer/appointments/{id}")))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
+    app.client
+        .post(app.url(&format!("/api/customer/appointments/{id}/cancel")))
+        .bearer_auth(token)
+        .json(&body.unwrap_or_else(|| json!({})))
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn reschedule(app: &TestApp, token: &str, id: &str, starts_at: &str) -> reqwest::Response {
@@ -856,4 +856,47 @@ async fn other_customers_and_companies_get_identical_404s(app: TestApp) {
     .await;
     assert_eq!(detail["status"], "booked");
     assert_eq!(detail["starts_at"], "2026-12-02T10:00:00+01:00");
+}
+
+async fn cancel_reads_a_json_body_or_query_options_never_a_dropped_body(app: TestApp) {
+    let f = fixture(&app, WEBER).await;
+    let id = f.book(&app, berlin(2026, 12, 2, 10, 0)).await;
+    let tokens = app.sign_in(WEBER, TESTER).await;
+    let path = format!("/api/customer/appointments/{id}");
+    let status = || async { get_json(&app, &tokens.access, &path).await.1["status"].clone() };
+    // A garbage body is refused, and nothing is cancelled with the reason dropped.
+    let res = app
+        .client
+        .post(app.url(&format!("{path}/cancel")))
+        .bearer_auth(&tokens.access)
+        .header("content-type", "application/json")
+        .body("reason=krank")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 400, "invalid_json").await;
+    // A DELETE takes no body: one that comes with a body says so instead of dropping it.
+    let res = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(&tokens.access)
+        .json(&json!({"reason": "Ich bin krank."}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "body");
+    assert_eq!(status().await, "booked");
+    // The DELETE form with its reason as a query parameter.
+    let res = app
+        .client
+        .delete(app.url(&format!("{path}?reason=Ich%20bin%20krank.")))
+        .bearer_auth(&tokens.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(status().await, "cancelled");
+    let (_, detail) = get_json(&app, &tokens.access, &path).await;
+    assert!(detail.to_string().contains("Ich bin krank."), "{detail}");
 }

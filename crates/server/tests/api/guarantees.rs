@@ -107,7 +107,6 @@ async fn malformed_path_and_query_values_are_problem_documents(app: TestApp) {
     for (path, status) in [
         ("/api/customer/appointments/not-an-id", 404),
         ("/api/customer/appointments?limit=many", 422),
-        ("/api/customer/appointments?colour=blue", 422),
     ] {
         let res = send(&app, Method::GET, path, &me.access, None).await;
         assert_eq!(res.status().as_u16(), status, "{path}");
@@ -203,9 +202,9 @@ async fn erased_names_are_overwritten_in_the_sqlite_file() {
     let res = send(
         &app,
         Method::DELETE,
-        "/api/customer",
+        "/api/customer?confirm=true",
         &jonas.access,
-        Some(&json!({"confirm": true})),
+        None,
     )
     .await;
     assert_eq!(res.status(), 204);

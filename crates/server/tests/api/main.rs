@@ -13,6 +13,7 @@ mod burst;
 
 mod appointments;
 mod auth_tokens;
+mod contract;
 mod events;
 mod guarantees;
 mod integrations;

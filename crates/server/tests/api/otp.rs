@@ -482,7 +482,7 @@ async fn sms_text_is_localised_with_webotp_line(app: TestApp) {
         .client
         .put(app.url("/api/customer/profile"))
         .bearer_auth(&tokens.access)
-        .json(&json!({"name": "Anna Schmidt", "email": null, "language": "en"}))
+        .json(&json!({"name": "Anna Schmidt", "email": null, "language": "en", "address": null, "date_of_birth": null}))
         .send()
         .await
         .unwrap();

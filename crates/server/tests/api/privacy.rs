@@ -78,8 +78,8 @@ async fn cancel_one(app: &TestApp, token: &str, reason: &str) -> String {
         .to_owned();
     let res = send(
         app,
-        Method::DELETE,
-        &format!("/api/customer/appointments/{id}"),
+        Method::POST,
+        &format!("/api/customer/appointments/{id}/cancel"),
         token,
         Some(&json!({"reason": reason})),
     )
@@ -326,9 +326,9 @@ async fn erasure_leaves_no_trace_and_ends_every_session(app: TestApp) {
     let res = send(
         &app,
         Method::DELETE,
-        "/api/customer",
+        "/api/customer?confirm=true",
         &me.access,
-        Some(&json!({"confirm": true})),
+        None,
     )
     .await;
     assert_eq!(res.status(), 204, "{}", res.text().await.unwrap());
@@ -417,9 +417,9 @@ async fn erasure_leaves_no_trace_and_ends_every_session(app: TestApp) {
     let res = send(
         &app,
         Method::DELETE,
-        "/api/customer",
+        "/api/customer?confirm=true",
         &me.access,
-        Some(&json!({"confirm": true})),
+        None,
     )
     .await;
     assert_problem(res, 401, "unauthorized").await;
@@ -431,9 +431,9 @@ async fn erasure_at_a_salon_deletes_every_appointment(app: TestApp) {
     let res = send(
         &app,
         Method::DELETE,
-        "/api/customer",
+        "/api/customer?confirm=true",
         &sophie.access,
-        Some(&json!({"confirm": true})),
+        None,
     )
     .await;
     assert_eq!(res.status(), 204);
@@ -470,9 +470,9 @@ async fn export_and_erasure_need_a_recent_sign_in_and_confirmation(app: TestApp)
         send(
             &app,
             Method::DELETE,
-            "/api/customer",
+            "/api/customer?confirm=false",
             &me.access,
-            Some(&json!({"confirm": false})),
+            None,
         )
         .await,
         422,
@@ -504,9 +504,9 @@ async fn export_and_erasure_need_a_recent_sign_in_and_confirmation(app: TestApp)
         send(
             &app,
             Method::DELETE,
-            "/api/customer",
+            "/api/customer?confirm=true",
             &me.access,
-            Some(&json!({"confirm": true})),
+            None,
         )
         .await,
         401,

@@ -42,7 +42,7 @@ async fn profile_round_trips(app: TestApp) {
     let res = put_profile(
         &app,
         &tokens.access,
-        &json!({"name": "  Anna Maria Schmidt ", "email": "Anna@Example.ORG", "language": "en"}),
+        &json!({"name": "  Anna Maria Schmidt ", "email": "Anna@Example.ORG", "language": "en", "address": null, "date_of_birth": null}),
     )
     .await;
     assert_eq!(res.status(), 200);
@@ -73,7 +73,7 @@ async fn profile_round_trips(app: TestApp) {
     let res = put_profile(
         &app,
         &tokens.access,
-        &json!({"name": "Anna", "email": null, "language": "de"}),
+        &json!({"name": "Anna", "email": null, "language": "de", "address": null, "date_of_birth": null}),
     )
     .await;
     assert_eq!(res.json::<Value>().await.unwrap()["email"], Value::Null);
@@ -82,24 +82,36 @@ async fn profile_round_trips(app: TestApp) {
 async fn profile_validation_names_the_field(app: TestApp) {
     let tokens = app.sign_in(WEBER, ANNA).await;
     for (body, field) in [
-        (json!({"name": "", "email": null, "language": "de"}), "name"),
         (
-            json!({"name": "x".repeat(101), "email": null, "language": "de"}),
+            json!({"name": "", "email": null, "language": "de", "address": null, "date_of_birth": null}),
             "name",
         ),
         (
-            json!({"name": "Anna", "email": "not-an-email", "language": "de"}),
+            json!({"name": "x".repeat(101), "email": null, "language": "de", "address": null, "date_of_birth": null}),
+            "name",
+        ),
+        (
+            json!({"name": "Anna", "email": "not-an-email", "language": "de", "address": null, "date_of_birth": null}),
             "email",
         ),
         (
-            json!({"name": "Anna", "email": null, "language": "fr"}),
+            json!({"name": "Anna", "email": null, "language": "fr", "address": null, "date_of_birth": null}),
             "language",
         ),
         (
-            json!({"name": "Anna", "email": null, "language": "de", "phone": "+491"}),
+            json!({"name": "Anna", "email": null, "language": "de", "phone": "+491", "address": null, "date_of_birth": null}),
             "phone",
         ),
-        (json!({"name": "Anna", "email": null}), ""),
+        // A replacing PUT needs every field: leaving one out is refused, never read as "remove".
+        (json!({"name": "Anna", "email": null}), "language"),
+        (
+            json!({"name": "Anna", "language": "de", "address": null, "date_of_birth": null}),
+            "email",
+        ),
+        (
+            json!({"name": "Anna", "email": null, "language": "de", "date_of_birth": null}),
+            "address",
+        ),
     ] {
         let res = put_profile(&app, &tokens.access, &body).await;
         let problem = assert_problem(res, 422, "validation_failed").await;
@@ -169,7 +181,7 @@ async fn body_rules_415_413_400_422(app: TestApp) {
 async fn new_email_is_used_only_after_its_code(app: TestApp) {
     use crate::personal_helpers::*;
     let tokens = app.sign_in(WEBER, ANNA).await;
-    let body = json!({"name": "Anna Schmidt", "email": "anna.neu@example.net", "language": "de"});
+    let body = json!({"name": "Anna Schmidt", "email": "anna.neu@example.net", "language": "de", "address": null, "date_of_birth": null});
     let profile = ok_json(put_profile(&app, &tokens.access, &body).await, 200).await;
     assert_eq!(profile["email"], "anna.praxis@example.org");
     assert_eq!(profile["pending_email"], "anna.neu@example.net");
@@ -235,7 +247,7 @@ async fn new_email_is_used_only_after_its_code(app: TestApp) {
 
     // Five wrong codes end a pending change; the old address stays.
     app.clock.advance(chrono::Duration::minutes(2));
-    let body = json!({"name": "Anna Schmidt", "email": "other@example.net", "language": "de"});
+    let body = json!({"name": "Anna Schmidt", "email": "other@example.net", "language": "de", "address": null, "date_of_birth": null});
     put_profile(&app, &tokens.access, &body).await;
     let code = last_email_code(&app, "other@example.net").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -263,7 +275,7 @@ async fn new_email_is_used_only_after_its_code(app: TestApp) {
     .await;
     // And a code is worth nothing after 30 minutes.
     app.clock.advance(chrono::Duration::minutes(2));
-    let body = json!({"name": "Anna Schmidt", "email": "late@example.net", "language": "de"});
+    let body = json!({"name": "Anna Schmidt", "email": "late@example.net", "language": "de", "address": null, "date_of_birth": null});
     put_profile(&app, &tokens.access, &body).await;
     let code = last_email_code(&app, "late@example.net").await;
     app.clock.advance(chrono::Duration::minutes(31));
@@ -317,7 +329,7 @@ async fn address_and_date_of_birth_round_trip(app: TestApp) {
         put_profile(
             &app,
             &tokens.access,
-            &json!({"name": "Anna Schmidt", "email": "anna.praxis@example.org", "language": "de"}),
+            &json!({"name": "Anna Schmidt", "email": "anna.praxis@example.org", "language": "de", "address": null, "date_of_birth": null}),
         )
         .await,
         200,
@@ -342,14 +354,13 @@ async fn address_and_date_of_birth_round_trip(app: TestApp) {
         let res = put_profile(
             &app,
             &tokens.access,
-            &json!({"name": "Anna", "email": null, "language": "de", "address": body}),
+            &json!({"name": "Anna", "email": null, "language": "de", "address": body, "date_of_birth": null}),
         )
         .await;
         let problem = assert_problem(res, 422, "validation_failed").await;
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
-    let future =
-        json!({"name": "Anna", "email": null, "language": "de", "date_of_birth": "2030-01-01"});
+    let future = json!({"name": "Anna", "email": null, "language": "de", "date_of_birth": "2030-01-01", "address": null});
     let problem = assert_problem(
         put_profile(&app, &tokens.access, &future).await,
         422,
@@ -359,8 +370,7 @@ async fn address_and_date_of_birth_round_trip(app: TestApp) {
     assert_eq!(problem["errors"][0]["field"], "date_of_birth");
     // A salon keeps no date of birth.
     let salon = app.sign_in(LUMIERE, ANNA).await;
-    let body =
-        json!({"name": "Anna", "email": null, "language": "de", "date_of_birth": "1985-04-12"});
+    let body = json!({"name": "Anna", "email": null, "language": "de", "date_of_birth": "1985-04-12", "address": null});
     let problem = assert_problem(
         put_profile(&app, &salon.access, &body).await,
         422,
