@@ -263,6 +263,9 @@ impl Modify for Webhooks {
                 .required("created_at")
                 .required("data");
             let operation = OperationBuilder::new()
+                .operation_id(Some(format!("webhook_{}", event.replace('.', "_"))))
+                // The receiver checks the signature header, not a scheme of ours.
+                .securities(Some(Vec::<utoipa::openapi::security::SecurityRequirement>::new()))
                 .summary(Some(event))
                 .description(Some(format!(
                     "{description} Headers: `X-Portal-Event`, `X-Portal-Delivery` and \
