@@ -3,10 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
 use portal_api_types::{
-    Problem,
+    ErrorCode, Problem,
     appointments::{
         BusinessCancel, CreateAppointment, IntegratorAppointment, IntegratorAppointmentList,
-        UpdateAppointment,
+        SlotList, UpdateAppointment,
     },
 };
 use portal_db::api_keys::ApiScope;
@@ -18,7 +18,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::{auth::Integrator, query::QueryParams};
-use crate::{error::ApiResult, extract::Json, state::AppState, views::integrator_record};
+use crate::{
+    error::{ApiError, ApiResult},
+    extract::Json,
+    state::AppState,
+    views::integrator_record,
+};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -26,7 +31,72 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_appointments)
         .service(get_appointment)
         .service(update_appointment)
-        .service(cancel_appointment);
+        .service(cancel_appointment)
+        .service(availability);
+}
+
+/// Find free times
+///
+/// Free start times for a service at a branch — with one staff member, or with everyone at the
+/// branch who performs it — computed with the same rules as the customer's slot search: working
+/// hours, time off, the service's buffers, other appointments and daylight-saving changes in the
+/// branch's zone. From now (a booking by the business needs no notice) to the company's booking
+/// horizon, at most 31 days per call, the earliest `limit` starts. Book one with `POST
+/// /appointments` using its `starts_at` and `staff.id`. A branch key sees only its branch.
+#[utoipa::path(
+    operation_id = "integrator_find_availability",
+    tag = "Integrations",
+    security(("api_key" = [])),
+    params(
+        ("branch_id" = Uuid, Query, description = "The branch"),
+        ("service_id" = Uuid, Query, description = "The service (its duration and buffers apply)"),
+        ("staff_id" = Option<Uuid>, Query, description = "Only this staff member; default anyone at the branch who performs the service"),
+        ("from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Earliest start (RFC 3339); default now"),
+        ("to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Latest start, exclusive (RFC 3339); default 7 days after `from`, at most 31 days after it"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "At most this many starts, the earliest (default 50)"),
+    ),
+    responses(
+        (status = 200, description = "Free starts, ascending by time, then staff name", body = SlotList,
+            example = json!({"timezone": "Europe/Berlin", "slots": [{"starts_at": "2026-12-02T09:00:00+01:00", "ends_at": "2026-12-02T09:30:00+01:00", "staff": {"id": "0193a5b2-7c1e-7d2a-9b1f-2f4c6a8e0d15", "name": "Dr. Lena Weber"}}]})),
+        (status = 403, description = "No `appointments` scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown branch, service or staff member, or an invalid range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/availability")]
+#[tracing::instrument(skip_all)]
+pub async fn availability(
+    state: web::Data<AppState>,
+    integrator: Integrator,
+    req: HttpRequest,
+) -> ApiResult<web::Json<SlotList>> {
+    let scope = integrator.require(ApiScope::Appointments)?;
+    let query = QueryParams::parse(
+        &req,
+        &["branch_id", "service_id", "staff_id", "from", "to", "limit"],
+    )?;
+    let required = |name: &str| {
+        query
+            .uuid(name)?
+            .ok_or_else(|| ApiError::invalid_field(ErrorCode::ValidationFailed, name, "required"))
+    };
+    let limit = query.limit("limit")?.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid_field(
+            ErrorCode::ValidationFailed,
+            "limit",
+            "between 1 and 100",
+        ));
+    }
+    let search = uc::AvailabilitySearch {
+        branch_id: required("branch_id")?,
+        service_id: required("service_id")?,
+        staff_id: query.uuid("staff_id")?,
+        from: query.instant("from")?,
+        to: query.instant("to")?,
+        limit: usize::try_from(limit).unwrap_or(100),
+    };
+    let found = uc::find_availability(&state.ctx(), Actor::Integrator(scope), search).await?;
+    Ok(web::Json(portal_usecases::views::slot_list(&found)))
 }
 
 /// Book an appointment
@@ -88,10 +158,10 @@ pub async fn create_appointment(
         ("customer_id" = Option<Uuid>, Query, description = "Only this customer's"),
         ("branch_id" = Option<Uuid>, Query, description = "Only this branch's"),
         ("staff_id" = Option<Uuid>, Query, description = "Only this staff member's"),
-        ("from" = Option<String>, Query, description = "Starting at or after (RFC 3339)"),
-        ("to" = Option<String>, Query, description = "Starting before (RFC 3339)"),
+        ("from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Starting at or after (RFC 3339)"),
+        ("to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Starting before (RFC 3339)"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1–100 (default 50)"),
     ),
     responses(
         (status = 200, description = "A page of appointments", body = IntegratorAppointmentList,

@@ -1,5 +1,5 @@
-//! Query strings of the integrator API: unknown parameters are refused and every invalid one is
-//! named, like fields of a JSON body.
+//! Query strings of the integrator API: every invalid parameter is named, like fields of a JSON
+//! body; unknown ones are ignored, so a newer client keeps working with an older server.
 
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
@@ -24,12 +24,13 @@ fn invalid(name: &str, message: &str) -> ApiError {
 }
 
 impl QueryParams {
-    /// Parses the query; a parameter not in `allowed`, or given twice, is a 422 naming it.
-    pub fn parse(req: &HttpRequest, allowed: &[&str]) -> ApiResult<Self> {
+    /// Parses the query's `known` parameters (others are ignored); one given twice is a 422
+    /// naming it.
+    pub fn parse(req: &HttpRequest, known: &[&str]) -> ApiResult<Self> {
         let mut params = HashMap::new();
         for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-            if !allowed.contains(&name.as_ref()) {
-                return Err(invalid(&name, "unknown query parameter"));
+            if !known.contains(&name.as_ref()) {
+                continue;
             }
             if params
                 .insert(name.to_string(), value.into_owned())

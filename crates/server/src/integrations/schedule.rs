@@ -243,10 +243,10 @@ pub async fn create_time_off(
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "Staff id"),
-        ("from" = Option<String>, Query, description = "RFC 3339; only spans ending after it"),
-        ("to" = Option<String>, Query, description = "RFC 3339; only spans starting before it"),
+        ("from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "RFC 3339; only spans ending after it"),
+        ("to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "RFC 3339; only spans starting before it"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1–100 (default 50)"),
     ),
     responses(
         (status = 200, description = "A page of time off", body = TimeOffPage,

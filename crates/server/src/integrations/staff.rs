@@ -106,7 +106,7 @@ pub async fn create_staff(
     params(
         ("branch_id" = Option<Uuid>, Query, description = "Only staff with this home branch"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1–100 (default 50)"),
     ),
     responses(
         (status = 200, description = "A page of staff", body = StaffPage,

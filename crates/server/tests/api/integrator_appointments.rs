@@ -8,8 +8,87 @@ use crate::{helpers::*, integrations::*};
 
 both_databases!(
     phone_assistant_books_and_business_manages,
-    webhook_endpoints_over_the_api
+    webhook_endpoints_over_the_api,
+    the_phone_assistant_finds_a_free_time_and_books_it,
 );
+
+async fn the_phone_assistant_finds_a_free_time_and_books_it(app: TestApp) {
+    let key = api_key(&app, WEBER, None, ALL_SCOPES).await;
+    let carla = json!({"phone": "0151 00000077", "name": "Carla Neu"});
+    let (branch, staff, service, customer) = catalogue(&app, &key, &carla).await;
+    // Wednesdays 09:00–12:00 in Berlin.
+    let hours =
+        json!({"hours": [{"weekday": 3, "start": "09:00", "end": "12:00", "branch_id": branch}]});
+    json_ok(
+        put(&app, &key, &format!("/staff/{staff}/working-hours"), &hours).await,
+        200,
+    )
+    .await;
+    let taken = json!({"branch_id": branch, "staff_id": staff, "service_id": service, "customer_id": customer,
+        "starts_at": "2026-12-02T10:00:00+01:00"});
+    json_ok(post(&app, &key, "/appointments", &taken).await, 201).await;
+
+    let search = format!(
+        "/availability?branch_id={branch}&service_id={service}&from=2026-12-02T00:00:00Z&to=2026-12-03T00:00:00Z"
+    );
+    let starts = |list: &Value| -> Vec<String> {
+        list["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let found = json_ok(get(&app, &key, &search).await, 200).await;
+    assert_eq!(found["timezone"], "Europe/Berlin");
+    let free = starts(&found);
+    // Within the hours, on the 15-minute grid, never overlapping the booked half hour.
+    assert_eq!(
+        free.first().map(String::as_str),
+        Some("2026-12-02T09:00:00+01:00")
+    );
+    assert!(
+        free.iter().all(|s| s.as_str() < "2026-12-02T11:31"),
+        "{free:?}"
+    );
+    for busy in [
+        "2026-12-02T09:45:00+01:00",
+        "2026-12-02T10:00:00+01:00",
+        "2026-12-02T10:15:00+01:00",
+    ] {
+        assert!(!free.contains(&busy.to_owned()), "{busy} offered: {free:?}");
+    }
+    assert_eq!(found["slots"][0]["staff"]["id"], staff.as_str());
+
+    // The first one, booked exactly as offered, then is no longer free.
+    let slot = &found["slots"][0];
+    let booking = json!({"branch_id": branch, "staff_id": slot["staff"]["id"], "service_id": service,
+        "customer_id": customer, "starts_at": slot["starts_at"]});
+    json_ok(post(&app, &key, "/appointments", &booking).await, 201).await;
+    let again = starts(&json_ok(get(&app, &key, &format!("{search}&limit=3")).await, 200).await);
+    assert_eq!(again.len(), 3);
+    assert!(!again.contains(&free[0]), "{again:?}");
+
+    // What the search needs is named when missing or wrong.
+    for (path, field) in [
+        (format!("/availability?service_id={service}"), "branch_id"),
+        (
+            format!(
+                "/availability?branch_id={branch}&service_id={}",
+                uuid::Uuid::now_v7()
+            ),
+            "service_id",
+        ),
+        (
+            format!("{search}&staff_id={}", uuid::Uuid::now_v7()),
+            "staff_id",
+        ),
+        (format!("{search}&limit=0"), "limit"),
+    ] {
+        let problem = assert_problem(get(&app, &key, &path).await, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{path}");
+    }
+}
 
 async fn phone_assistant_books_and_business_manages(app: TestApp) {
     let key = api_key(&app, WEBER, None, ALL_SCOPES).await;

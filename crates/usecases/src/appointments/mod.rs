@@ -18,7 +18,9 @@ pub use queries::{
     list_company_appointments, list_customer_appointments,
 };
 pub use reschedule::{RescheduleAppointment, reschedule_appointment};
-pub use slots::{FreeSlot, SlotSearch, SlotsFound, find_free_slots};
+pub use slots::{
+    AvailabilitySearch, FreeSlot, SlotSearch, SlotsFound, find_availability, find_free_slots,
+};
 pub use update::{UpdateAppointment, update_appointment};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};

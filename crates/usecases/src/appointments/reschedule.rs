@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     Change, change_policy, load, refusal, slot_unavailable,
-    slots::{duration, free_starts},
+    slots::{Spec, duration},
     written,
 };
 use crate::{Actor, Ctx, Error, Result, effects::Effects, messages};
@@ -62,18 +62,11 @@ pub async fn reschedule_appointment(
             return Err(slot_unavailable(TAKEN));
         }
     }
-    let zone = a.branch.zone()?;
+    let spec = Spec::moving(&a, company, now)?;
     let one_second = chrono::Duration::seconds(1);
-    let free = free_starts(
-        ctx,
-        &a,
-        company,
-        zone,
-        staff,
-        starts_at,
-        starts_at + one_second,
-    )
-    .await?;
+    let free = spec
+        .free_starts(ctx, staff, starts_at, starts_at + one_second)
+        .await?;
     if !free.contains(&starts_at) {
         return Err(slot_unavailable(TAKEN));
     }
