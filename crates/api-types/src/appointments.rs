@@ -64,8 +64,8 @@ pub struct ChangeRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cancellation {
-    /// `customer` or `business`.
-    pub by: String,
+    /// Who cancelled.
+    pub by: Party,
     /// When (RFC 3339, branch offset).
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
@@ -113,10 +113,10 @@ pub struct AppointmentResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
-    /// `booked`, `rescheduled`, `cancelled` or `status_changed` (new status in `reason`).
-    pub kind: String,
-    /// `customer` or `business`.
-    pub by: String,
+    /// What happened (for `status_changed`, the new status is in `reason`).
+    pub kind: HistoryEntryKind,
+    /// Who did it.
+    pub by: Party,
     /// When (RFC 3339, branch offset).
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
@@ -317,4 +317,73 @@ pub enum AppointmentScope {
     Past,
     /// Both.
     All,
+}
+
+/// What an entry of an appointment's history records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryEntryKind {
+    /// Booked.
+    Booked,
+    /// Moved to another time or staff member.
+    Rescheduled,
+    /// Cancelled.
+    Cancelled,
+    /// The business set the status.
+    StatusChanged,
+}
+
+impl HistoryEntryKind {
+    /// Every value.
+    pub const ALL: [Self; 4] = [
+        Self::Booked,
+        Self::Rescheduled,
+        Self::Cancelled,
+        Self::StatusChanged,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Rescheduled => "rescheduled",
+            Self::Cancelled => "cancelled",
+            Self::StatusChanged => "status_changed",
+        }
+    }
+
+    /// The value with wire name `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Who made a change: the customer in the portal, or the business (staff, phone assistant, booking system).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The customer.
+    Customer,
+    /// The business.
+    Business,
+}
+
+impl Party {
+    /// Every value.
+    pub const ALL: [Self; 2] = [Self::Customer, Self::Business];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Business => "business",
+        }
+    }
+
+    /// The value with wire name `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 }

@@ -1,6 +1,7 @@
 //! The customer's message history (every SMS, email and push message the business sent) and Web
 //! Push subscriptions.
 
+use portal_domain::Channel;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -10,9 +11,8 @@ use uuid::Uuid;
 pub struct NotificationSummary {
     /// Id.
     pub id: Uuid,
-    /// `sms`, `email` or `push`.
-    #[cfg_attr(feature = "openapi", schema(example = "sms"))]
-    pub channel: String,
+    /// How it went out.
+    pub channel: Channel,
     /// What it was about: `sign_in_code`, `appointment_booked`, `appointment_rescheduled`,
     /// `appointment_cancelled`, `appointment_reminder`.
     #[cfg_attr(feature = "openapi", schema(example = "appointment_cancelled"))]
@@ -23,9 +23,8 @@ pub struct NotificationSummary {
     pub subject: Option<String>,
     /// The first 160 characters of the text (sign-in codes masked).
     pub preview: String,
-    /// `queued`, `sent` (handed to the provider), `delivered` (the provider confirmed) or `failed`.
-    #[cfg_attr(feature = "openapi", schema(example = "delivered"))]
-    pub status: String,
+    /// Where it stands.
+    pub status: NotificationStatus,
     /// When it was written (RFC 3339, UTC).
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
@@ -128,4 +127,39 @@ pub struct ReminderSettings {
     /// Default `[1440, 120]` (24 h and 2 h).
     #[cfg_attr(feature = "openapi", schema(example = json!([1440, 120])))]
     pub offsets_minutes: Vec<i32>,
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationStatus {
+    /// Waiting to be sent.
+    Queued,
+    /// Handed to the provider.
+    Sent,
+    /// The provider confirmed delivery.
+    Delivered,
+    /// Not delivered, for good.
+    Failed,
+}
+
+impl NotificationStatus {
+    /// Every value.
+    pub const ALL: [Self; 4] = [Self::Queued, Self::Sent, Self::Delivered, Self::Failed];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The value with wire name `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 }

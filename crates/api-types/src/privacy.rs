@@ -48,8 +48,8 @@ pub struct ExportAppointment {
     pub starts_at: DateTime<Utc>,
     /// End.
     pub ends_at: DateTime<Utc>,
-    /// `booked`, `confirmed`, `cancelled`, `completed` or `no_show`.
-    pub status: String,
+    /// Where it stands.
+    pub status: portal_domain::AppointmentStatus,
     /// How it was booked.
     pub source: String,
     /// Notes kept with it.
@@ -84,8 +84,8 @@ pub struct ExportAppointmentEvent {
 pub struct ExportMessage {
     /// Id.
     pub id: Uuid,
-    /// `sms`, `email` or `push`.
-    pub channel: String,
+    /// How it went out.
+    pub channel: portal_domain::Channel,
     /// What it was about.
     pub kind: String,
     /// Number or address it went to.
@@ -95,7 +95,7 @@ pub struct ExportMessage {
     /// Text; null after the company's retention period.
     pub body: Option<String>,
     /// Delivery status.
-    pub status: String,
+    pub status: crate::notifications::NotificationStatus,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
 }
@@ -106,8 +106,8 @@ pub struct ExportMessage {
 pub struct ExportSupportMessage {
     /// Thread.
     pub thread_id: Uuid,
-    /// `customer` or `staff`.
-    pub author: String,
+    /// Who wrote it.
+    pub author: crate::support::SupportAuthor,
     /// Text.
     pub body: String,
     /// When.

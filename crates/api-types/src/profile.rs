@@ -30,7 +30,6 @@ pub struct ProfileResponse {
     #[cfg_attr(feature = "openapi", schema(example = json!(null)))]
     pub pending_email: Option<String>,
     /// Language for messages and screens.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "de"))]
     pub language: Locale,
     /// Postal address, if given.
     #[serde(default)]
@@ -119,7 +118,6 @@ pub struct UpdateProfile {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true, format = Email, example = "anna@example.org", max_length = 254))]
     pub email: Option<EmailAddress>,
     /// Language for messages and screens: `de` or `en`.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "de"))]
     pub language: Locale,
     /// Postal address, or null.
     #[serde(deserialize_with = "crate::required")]

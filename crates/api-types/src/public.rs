@@ -17,8 +17,7 @@ pub struct PublicCompany {
     pub industry: String,
     /// Default language of its customers (`de` or `en`); the PWA uses it until the browser's
     /// language or the customer's choice says otherwise.
-    #[cfg_attr(feature = "openapi", schema(example = "de"))]
-    pub locale: String,
+    pub locale: portal_domain::Locale,
     /// Brand colour as `#rrggbb`, if the company set one.
     #[cfg_attr(feature = "openapi", schema(example = "#0f5c7a"))]
     pub brand_color: Option<String>,

@@ -9,9 +9,8 @@ use uuid::Uuid;
 pub struct SupportMessage {
     /// Id.
     pub id: Uuid,
-    /// `customer` or `staff`.
-    #[cfg_attr(feature = "openapi", schema(example = "staff"))]
-    pub author: String,
+    /// Who wrote it.
+    pub author: SupportAuthor,
     /// The staff member's name, for staff messages.
     pub author_name: Option<String>,
     /// The text.
@@ -58,4 +57,33 @@ pub struct StaffReply {
     pub body: String,
     /// The name shown to the customer.
     pub author_name: Option<String>,
+}
+
+/// Who wrote a support message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SupportAuthor {
+    /// The customer, in the portal.
+    Customer,
+    /// The business, through its systems.
+    Staff,
+}
+
+impl SupportAuthor {
+    /// Every value.
+    pub const ALL: [Self; 2] = [Self::Customer, Self::Staff];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Staff => "staff",
+        }
+    }
+
+    /// The value with wire name `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 }

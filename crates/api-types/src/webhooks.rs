@@ -75,8 +75,8 @@ pub struct WebhookDelivery {
     pub endpoint_id: Uuid,
     /// Event.
     pub event: String,
-    /// `pending`, `sending`, `delivered` or `failed`.
-    pub status: String,
+    /// Where the delivery stands.
+    pub status: DeliveryStatus,
     /// Every attempt, oldest first.
     pub attempts: Vec<WebhookAttempt>,
     /// Queued at.
@@ -198,10 +198,38 @@ pub struct SupportMessageCreated {
     pub message_id: Uuid,
     /// The customer of the conversation.
     pub customer_id: Uuid,
-    /// `customer` or `staff`.
-    pub author: String,
+    /// Who wrote it.
+    pub author: crate::support::SupportAuthor,
     /// Text.
     pub body: String,
     /// Written at.
     pub created_at: DateTime<Utc>,
+}
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// An attempt is under way.
+    Sending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Given up after the last attempt.
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// The value with wire (and stored) name `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "sending" => Some(Self::Sending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
 }

@@ -3,10 +3,12 @@
 
 use portal_api_types::{
     ErrorCode,
+    notifications::NotificationStatus,
     privacy::{
         AuditEntry, DataExport, ExportAppointment, ExportAppointmentEvent, ExportDevices,
         ExportMessage, ExportPushSubscription, ExportSession, ExportSupportMessage,
     },
+    support::SupportAuthor,
     webhooks::{CustomerErased, WebhookEvent},
 };
 use portal_db::{
@@ -14,7 +16,7 @@ use portal_db::{
     privacy::{self, Erased},
     retention,
 };
-use portal_domain::Industry;
+use portal_domain::{AppointmentStatus, Channel, Industry};
 
 use crate::{
     Actor, Ctx, Error, Result, audit,
@@ -107,51 +109,57 @@ pub async fn export_personal_data(ctx: &Ctx<'_>, actor: Actor<'_>) -> Result<Dat
     let appointments = privacy::appointments(ctx.db, scope)
         .await?
         .into_iter()
-        .map(|a| ExportAppointment {
-            id: a.id,
-            branch: a.branch,
-            staff: a.staff,
-            service: a.service,
-            starts_at: a.starts_at,
-            ends_at: a.ends_at,
-            status: a.status,
-            source: a.source,
-            notes: a.notes,
-            cancel_reason: a.cancel_reason,
-            history: a
-                .events
-                .into_iter()
-                .map(|e| ExportAppointmentEvent {
-                    kind: e.kind,
-                    actor: e.actor,
-                    from_starts_at: e.from_starts_at,
-                    to_starts_at: e.to_starts_at,
-                    reason: e.reason,
-                    at: e.at,
-                })
-                .collect(),
+        .map(|a| {
+            Ok(ExportAppointment {
+                id: a.id,
+                branch: a.branch,
+                staff: a.staff,
+                service: a.service,
+                starts_at: a.starts_at,
+                ends_at: a.ends_at,
+                status: AppointmentStatus::parse(&a.status)
+                    .ok_or_else(|| Error::Internal(format!("appointment {} status", a.id)))?,
+                source: a.source,
+                notes: a.notes,
+                cancel_reason: a.cancel_reason,
+                history: a
+                    .events
+                    .into_iter()
+                    .map(|e| ExportAppointmentEvent {
+                        kind: e.kind,
+                        actor: e.actor,
+                        from_starts_at: e.from_starts_at,
+                        to_starts_at: e.to_starts_at,
+                        reason: e.reason,
+                        at: e.at,
+                    })
+                    .collect(),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let messages = privacy::messages(ctx.db, scope)
         .await?
         .into_iter()
-        .map(|m| ExportMessage {
-            id: m.id,
-            channel: m.channel,
-            kind: m.kind,
-            recipient: m.recipient,
-            subject: m.subject,
-            body: m.body,
-            status: m.status,
-            created_at: m.created_at,
+        .map(|m| {
+            let corrupt = |column: &str| Error::Internal(format!("notification {} {column}", m.id));
+            Ok(ExportMessage {
+                id: m.id,
+                channel: Channel::parse(&m.channel).ok_or_else(|| corrupt("channel"))?,
+                kind: m.kind,
+                recipient: m.recipient,
+                subject: m.subject,
+                body: m.body,
+                status: NotificationStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+                created_at: m.created_at,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let support_messages = privacy::support_messages(ctx.db, scope)
         .await?
         .into_iter()
         .map(|m| ExportSupportMessage {
             thread_id: m.thread_id,
-            author: m.author,
+            author: SupportAuthor::parse(&m.author).unwrap_or(SupportAuthor::Staff),
             body: m.body,
             created_at: m.created_at,
         })

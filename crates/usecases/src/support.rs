@@ -5,7 +5,7 @@
 use chrono::{Duration, SecondsFormat};
 use portal_api_types::{
     ErrorCode,
-    support::SupportMessage,
+    support::{SupportAuthor, SupportMessage},
     webhooks::{SupportMessageCreated, WebhookEvent},
 };
 use portal_db::{
@@ -50,11 +50,16 @@ async fn conversation_of(
     }
 }
 
+/// Who wrote a stored message (stored as `customer` or `staff`).
+fn stored_author(stored: &str) -> SupportAuthor {
+    SupportAuthor::parse(stored).unwrap_or(SupportAuthor::Staff)
+}
+
 /// The API form of a message.
 pub fn message_view(m: &Row) -> SupportMessage {
     SupportMessage {
         id: m.id,
-        author: m.author.clone(),
+        author: stored_author(&m.author),
         author_name: m.author_name.clone(),
         body: m.body.clone(),
         created_at: m.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -137,7 +142,7 @@ pub async fn post_support_message(
         webhook: Some(WebhookEvent::SupportMessageCreated(SupportMessageCreated {
             message_id: message.id,
             customer_id: customer.as_uuid(),
-            author: message.author.clone(),
+            author: stored_author(&message.author),
             body: message.body.clone(),
             created_at: message.created_at,
         })),

@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use portal_api_types::{
     appointments::{
         AppointmentDetail, AppointmentResponse, BranchSummary, Cancellation, ChangeRule,
-        HistoryEntry, IntegratorAppointment, ServiceSummary, Slot, SlotList, StaffSummary,
+        HistoryEntry, HistoryEntryKind, IntegratorAppointment, Party, ServiceSummary, Slot,
+        SlotList, StaffSummary,
     },
     preferences::ConsentRecord,
     profile::{CompanySummary, PostalAddress, ProfileResponse},
@@ -23,11 +24,11 @@ use portal_db::{
 };
 use portal_domain::{HistoryKind, Industry, appointment::reference, schedule};
 
-fn by(actor: &str) -> String {
+fn by(actor: &str) -> Party {
     if actor == "customer" {
-        "customer".into()
+        Party::Customer
     } else {
-        "business".into()
+        Party::Business
     }
 }
 
@@ -102,10 +103,11 @@ pub fn customer_detail(
         .iter()
         .map(|e| HistoryEntry {
             kind: match e.kind {
-                HistoryKind::Created => "booked",
-                other => other.as_str(),
-            }
-            .into(),
+                HistoryKind::Created => HistoryEntryKind::Booked,
+                HistoryKind::Rescheduled => HistoryEntryKind::Rescheduled,
+                HistoryKind::Cancelled => HistoryEntryKind::Cancelled,
+                HistoryKind::StatusChanged => HistoryEntryKind::StatusChanged,
+            },
             by: by(&e.actor),
             at: local(e.created_at, tz),
             from: e.from_starts_at.map(|t| local(t, tz)),

@@ -151,7 +151,7 @@ fn Detail(
                         "cancelled" => T::HistCancelled,
                         _ => T::HistChanged,
                     };
-                    let by = if h.by == "customer" { T::ByCustomer } else { T::ByBusiness };
+                    let by = if h.by == portal_api_types::appointments::Party::Customer { T::ByCustomer } else { T::ByBusiness };
                     view! {
                         <li>
                             <span>{move || ctx.t(kind)} " " {move || ctx.t(by)}</span>

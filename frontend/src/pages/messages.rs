@@ -108,7 +108,7 @@ fn MessageCard(
         <li class="card appt msg" class:unread=unread>
             <A href=href>
                 <span class="when">
-                    {word(channel_text(&m.channel), m.channel.clone())} " · "
+                    {word(channel_text(m.channel.as_str()), m.channel.as_str().to_owned())} " · "
                     {move || i18n::date_time(ctx.lang.get(), &created)}
                     <Show when=move || unread>
                         " · " <span class="badge">{move || ctx.t(T::Unread)}</span>
@@ -116,7 +116,7 @@ fn MessageCard(
                 </span>
                 <span class="what">{m.subject.clone().unwrap_or_else(|| m.preview.clone())}</span>
                 {m.subject.is_some().then(|| view! { <span class="muted">{m.preview.clone()}</span> })}
-                <span class="status">{word(status_text(&m.status), m.status.clone())}</span>
+                <span class="status">{word(status_text(m.status.as_str()), m.status.as_str().to_owned())}</span>
             </A>
         </li>
     }
@@ -150,12 +150,12 @@ pub fn Message() -> impl IntoView {
                         let s = d.summary;
                         let created = s.created_at.clone();
                         view! {
-                            <h1>{s.subject.clone().unwrap_or_else(|| ctx.t(channel_text(&s.channel).unwrap_or(T::Messages)).to_owned())}</h1>
+                            <h1>{s.subject.clone().unwrap_or_else(|| ctx.t(channel_text(s.channel.as_str()).unwrap_or(T::Messages)).to_owned())}</h1>
                             <article class="card" data-testid="message">
                                 <dl class="facts">
                                     <dt>{move || ctx.t(T::SentTo)}</dt><dd>{s.recipient.clone()}</dd>
                                     <dt>{move || ctx.t(T::Status)}</dt>
-                                    <dd>{word(status_text(&s.status), s.status.clone())} " · " {move || i18n::date_time(ctx.lang.get(), &created)}</dd>
+                                    <dd>{word(status_text(s.status.as_str()), s.status.as_str().to_owned())} " · " {move || i18n::date_time(ctx.lang.get(), &created)}</dd>
                                 </dl>
                                 // The plain-text part: the HTML part is sanitised by the server, but
                                 // text keeps the app free of injected markup altogether.

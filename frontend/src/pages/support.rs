@@ -66,7 +66,7 @@ pub fn Support() -> impl IntoView {
                 None => view! { <li class="muted" role="status">{ctx.t(T::Loading)}</li> }.into_any(),
                 Some(list) if list.is_empty() => view! { <li class="empty">{ctx.t(T::NoSupportMessages)}</li> }.into_any(),
                 Some(list) => list.into_iter().map(|m| {
-                    let mine = m.author == "customer";
+                    let mine = m.author == portal_api_types::support::SupportAuthor::Customer;
                     let who = if mine { ctx.t(T::You).to_owned() } else { m.author_name.clone().unwrap_or_else(|| ctx.t(T::Team).to_owned()) };
                     let created = m.created_at.clone();
                     view! {

@@ -25,7 +25,6 @@ pub struct UpsertCustomer {
     #[serde(default)]
     pub email: Option<EmailAddress>,
     /// Language for messages: `de` or `en`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "de"))]
     #[serde(default)]
     pub language: Option<Locale>,
 }
@@ -46,7 +45,6 @@ pub struct CustomerRecord {
     #[cfg_attr(feature = "openapi", schema(example = "anna@example.org"))]
     pub email: Option<String>,
     /// Chosen language; `null`: the company's default.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "de"))]
     pub language: Option<Locale>,
 }
 

@@ -6,8 +6,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use portal_api_types::{
     ErrorCode, Problem,
     webhooks::{
-        CreateWebhookEndpoint, WebhookAttempt, WebhookDelivery, WebhookDeliveryList,
-        WebhookEndpoint, WebhookEndpointList,
+        CreateWebhookEndpoint, DeliveryStatus, WebhookAttempt, WebhookDelivery,
+        WebhookDeliveryList, WebhookEndpoint, WebhookEndpointList,
     },
 };
 use portal_db::{api_keys::ApiScope, webhooks};
@@ -201,23 +201,27 @@ pub async fn list_deliveries(
     let items = webhooks::deliveries(&state.db, scope.into(), 100)
         .await?
         .into_iter()
-        .map(|d| WebhookDelivery {
-            id: d.id,
-            endpoint_id: d.endpoint_id,
-            event: d.event,
-            status: d.status,
-            attempts: d
-                .attempts
-                .into_iter()
-                .map(|a| WebhookAttempt {
-                    attempt: a.attempt,
-                    response_status: a.response_status,
-                    error: a.error,
-                    at: a.at,
-                })
-                .collect(),
-            created_at: d.created_at,
+        .map(|d| {
+            Ok(WebhookDelivery {
+                id: d.id,
+                endpoint_id: d.endpoint_id,
+                event: d.event,
+                status: DeliveryStatus::parse(&d.status).ok_or_else(|| {
+                    ApiError::internal(format!("webhook delivery {} status", d.id))
+                })?,
+                attempts: d
+                    .attempts
+                    .into_iter()
+                    .map(|a| WebhookAttempt {
+                        attempt: a.attempt,
+                        response_status: a.response_status,
+                        error: a.error,
+                        at: a.at,
+                    })
+                    .collect(),
+                created_at: d.created_at,
+            })
         })
-        .collect();
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(web::Json(WebhookDeliveryList { items }))
 }

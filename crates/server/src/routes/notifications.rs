@@ -6,7 +6,9 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, SecondsFormat, Utc};
 use portal_api_types::{
     ErrorCode, Problem,
-    notifications::{NotificationDetail, NotificationList, NotificationSummary, UnreadCount},
+    notifications::{
+        NotificationDetail, NotificationList, NotificationStatus, NotificationSummary, UnreadCount,
+    },
 };
 use portal_db::notifications::{self as repo, Message};
 use portal_domain::Channel;
@@ -33,11 +35,12 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 /// The history row as the customer sees it.
-fn summary(m: &Message) -> NotificationSummary {
+fn summary(m: &Message) -> ApiResult<NotificationSummary> {
     let text = m.body_text.as_deref().unwrap_or_default();
-    NotificationSummary {
+    let corrupt = |column: &str| ApiError::internal(format!("notifications.{column} of {}", m.id));
+    Ok(NotificationSummary {
         id: m.id,
-        channel: m.channel.clone(),
+        channel: Channel::parse(&m.channel).ok_or_else(|| corrupt("channel"))?,
         kind: m.kind.clone(),
         recipient: if m.channel == "push" {
             "device".into()
@@ -46,12 +49,12 @@ fn summary(m: &Message) -> NotificationSummary {
         },
         subject: m.subject.clone(),
         preview: text.chars().take(160).collect(),
-        status: m.status.clone(),
+        status: NotificationStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
         created_at: rfc3339(m.created_at),
         sent_at: m.sent_at.map(rfc3339),
         delivered_at: m.delivered_at.map(rfc3339),
         read: m.read_at.is_some(),
-    }
+    })
 }
 
 fn encode_cursor(m: &Message) -> String {
@@ -138,7 +141,7 @@ pub async fn list_notifications(
         None
     };
     Ok(web::Json(NotificationList {
-        items: rows.iter().map(summary).collect(),
+        items: rows.iter().map(summary).collect::<ApiResult<_>>()?,
         next_cursor,
         unread_count: repo::unread_count(&state.db, scope).await?,
     }))
@@ -198,7 +201,7 @@ pub async fn get_notification(
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(NotificationDetail {
-        summary: summary(&message),
+        summary: summary(&message)?,
         body_text: message.body_text.clone().unwrap_or_default(),
         body_html: message
             .body_html

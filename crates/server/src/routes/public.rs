@@ -45,7 +45,7 @@ pub async fn get_public_company(
         slug: company.slug.to_string(),
         name: company.name,
         industry: company.industry.as_str().to_owned(),
-        locale: company.locale.as_str().to_owned(),
+        locale: company.locale,
         brand_color: company.brand_color,
         support_phone: company.support_phone,
     };

@@ -182,3 +182,28 @@ fn downloads_are_binary_deletes_take_no_body_and_puts_name_every_field() {
         );
     }
 }
+
+/// Closed sets are enums a generator can type: every channel, status, author, party, language and
+/// history kind in a schema is an `enum` (or a reference to one).
+#[test]
+fn closed_sets_are_enums() {
+    let doc = document();
+    let mut open = Vec::new();
+    for (schema, body) in doc["components"]["schemas"].as_object().unwrap() {
+        for (name, property) in body["properties"].as_object().into_iter().flatten() {
+            let integer = property["type"] == "integer";
+            let closed = !integer
+                && ["channel", "status", "author", "by", "language", "locale"]
+                    .contains(&name.as_str())
+                || (schema == "HistoryEntry" && name == "kind");
+            let text = property.to_string();
+            if closed && !text.contains("\"$ref\"") && !text.contains("\"enum\"") {
+                open.push(format!("{schema}.{name}"));
+            }
+        }
+    }
+    assert!(
+        open.is_empty(),
+        "closed sets typed as free strings: {open:?}"
+    );
+}
