@@ -82,6 +82,12 @@ for backend in $BACKENDS; do
     token=$(curl -fs -X POST "$BASE/api/customer/auth/verify" -H 'content-type: application/json' \
       -d "{\"challenge_id\":\"$challenge\",\"code\":\"$code\"}" | json_field "['access_token']")
     appointment=$(curl -fs "$BASE/api/customer/appointments?limit=1" -H "Authorization: Bearer $token" | json_field "['items'][0]['id']")
+    # The phone assistant's question while a caller waits: free times for that appointment's
+    # service at its branch, with anyone who performs it, over the next week.
+    detail=$(curl -fs "$BASE/api/customer/appointments/$appointment" -H "Authorization: Bearer $token")
+    branch=$(echo "$detail" | json_field "['branch']['id']")
+    service=$(echo "$detail" | json_field "['service']['id']")
+    key=$("$BIN" api-key create --company bench-clinic --name bench | tail -n 1)
 
     ceiling=""
     # /health/ready runs one trivial query: the ceiling of any endpoint that touches the database.
@@ -93,6 +99,9 @@ for backend in $BACKENDS; do
       pct=$(python3 -c "print(f'{100*$rps/$ceiling:.0f}%')")
       echo "| $backend | $size | $label | $rps | $p50 | $p99 | $errors | $pct |" | tee -a "$OUT"
     done
+    read -r rps p50 p99 errors < <(measure "/api/integrations/v1/availability?branch_id=$branch&service_id=$service" "$key")
+    pct=$(python3 -c "print(f'{100*$rps/$ceiling:.0f}%')")
+    echo "| $backend | $size | availability (integrator) | $rps | $p50 | $p99 | $errors | $pct |" | tee -a "$OUT"
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     if [ "$backend" = postgres ]; then
       psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS portal_bench_$size WITH (FORCE)"

@@ -63,7 +63,8 @@ impl Modify for BearerAuth {
 /// What every operation shares, added to each so the document lists every status it can return:
 /// `security: []` on public operations, 401 on secured ones, 400/413/415/422 where a JSON body is
 /// read, 404 where the path names something, 500 and 503 everywhere, `Retry-After` on 429 and 503,
-/// and the portal's own origin as the server.
+/// the `Idempotency-Key` rule (1–255 visible ASCII characters), and the portal's own origin as the
+/// server.
 struct Contract;
 
 impl Modify for Contract {
@@ -116,6 +117,21 @@ impl Modify for Contract {
                 let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 if !secured {
                     operation.security = Some(Vec::new());
+                }
+                // The rule the idempotency middleware enforces, stated once for every operation.
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let RefOr::T(parameter) = parameter
+                        && parameter.name == "Idempotency-Key"
+                    {
+                        parameter.schema = Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .min_length(Some(1))
+                                .max_length(Some(255))
+                                .pattern(Some("^[!-~]+$"))
+                                .into(),
+                        );
+                    }
                 }
                 let reads_json = matches!(
                     &operation.request_body,
