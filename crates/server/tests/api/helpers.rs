@@ -347,7 +347,9 @@ impl TestApp {
         body[..6].to_owned()
     }
 
-    /// Requests a code and returns the challenge id.
+    /// Requests a code and returns the challenge id once the code went out (the test's clock must
+    /// not move while the outbox holds a lease on it: a lease outrun by `clock.advance` would let
+    /// the other lane send the code a second time).
     pub async fn challenge(&self, company: &str, phone: &str) -> String {
         let res = self.request_code(company, phone).await;
         assert_eq!(
@@ -356,6 +358,7 @@ impl TestApp {
             "{}",
             res.text().await.unwrap()
         );
+        self.outbox_idle().await;
         let body: Value = res.json().await.unwrap();
         body["challenge_id"].as_str().unwrap().to_owned()
     }
