@@ -4,13 +4,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use portal_domain::{Clock, ManualClock, SecretString};
 use portal_server::{config::Settings, startup::Application};
 use reqwest::{Response, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, OnceLock};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path_regex},
-};
+use wiremock::MockServer;
+
+use crate::fakes::{PgDatabase, fake_twilio, sms_sent_to};
 
 /// Runs each `async fn(TestApp)` once on SQLite and once on PostgreSQL; with a leading
 /// `adjust;` (an `fn(&mut Settings)`), on a server started with those settings.
@@ -102,18 +101,13 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub twilio: MockServer,
     pub db: DatabaseConnection,
-    pg_database: Option<String>,
+    /// Dropped last: the server's pool goes first.
+    _pg_database: Option<PgDatabase>,
 }
 
 /// The instant every test starts at.
 pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
-}
-
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-fn pg_required() -> bool {
-    std::env::var("PORTAL_TEST_REQUIRE_PG").is_ok_and(|v| v == "1")
 }
 
 /// Starts the server on a fresh database with demo data. `None` only for PostgreSQL when it is not
@@ -135,39 +129,11 @@ pub async fn spawn_app_with(
             None,
         ),
         Backend::Postgres => {
-            let admin = match Database::connect(PG_ADMIN_URL).await {
-                Ok(admin) => admin,
-                Err(err) if !pg_required() => {
-                    eprintln!(
-                        "SKIP (PostgreSQL unreachable at {PG_ADMIN_URL}: {err}); set PORTAL_TEST_REQUIRE_PG=1 to fail instead"
-                    );
-                    return None;
-                }
-                Err(err) => panic!(
-                    "PostgreSQL is required (PORTAL_TEST_REQUIRE_PG=1) but unreachable: {err}"
-                ),
-            };
-            let name = format!("portal_test_{unique}");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            admin.close().await.unwrap();
-            (
-                format!("postgres://postgres@127.0.0.1:5432/{name}"),
-                Some(name),
-            )
+            let database = PgDatabase::create("portal_test").await?;
+            (database.url(), Some(database))
         }
     };
-
-    let twilio = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(
-            json!({"sid": "SM00000000000000000000000000000001", "status": "queued"}),
-        ))
-        .mount(&twilio)
-        .await;
+    let twilio = fake_twilio().await;
 
     let mut settings = Settings::defaults().unwrap();
     settings.data_dir = data_dir;
@@ -214,33 +180,8 @@ pub async fn spawn_app_with(
         clock,
         twilio,
         db,
-        pg_database,
+        _pg_database: pg_database,
     })
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(name) = self.pg_database.take() {
-            // Drop runs outside async; a fresh thread with its own runtime can still await.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .await;
-                        let _ = admin.close().await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
 }
 
 /// What a signed-in test customer holds.
@@ -311,17 +252,7 @@ impl TestApp {
     /// their `To`.
     pub async fn sent_sms(&self) -> Vec<(String, String)> {
         self.outbox_idle().await;
-        self.twilio
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|r| {
-                let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&r.body).ok()?;
-                let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-                Some((get("To")?, get("Body")?))
-            })
-            .collect()
+        sms_sent_to(&self.twilio).await
     }
 
     /// The latest sign-in SMS to `phone` (it starts with the code); other messages, such as a

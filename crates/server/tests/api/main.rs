@@ -10,6 +10,8 @@
 mod helpers;
 #[path = "../support/burst.rs"]
 mod burst;
+#[path = "../support/fakes.rs"]
+mod fakes;
 
 mod appointments;
 mod auth_tokens;

@@ -2,17 +2,14 @@
 //! (one data directory: the first instance generates them, the others read them) and one fake
 //! Twilio, so a test can aim requests at different instances and see what the SMS provider got.
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{method, path_regex},
+use wiremock::MockServer;
+
+use crate::{
+    fakes::{PgDatabase, fake_twilio, sms_sent_to},
+    instance::Instance,
 };
-
-use crate::instance::Instance;
-
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Instances on one database.
 pub struct Cluster {
@@ -20,7 +17,7 @@ pub struct Cluster {
     pub twilio: MockServer,
     pub http: reqwest::Client,
     data_dir: PathBuf,
-    database: String,
+    _database: PgDatabase,
 }
 
 impl Cluster {
@@ -28,37 +25,12 @@ impl Cluster {
     /// when PostgreSQL is unreachable and not required (`PORTAL_TEST_REQUIRE_PG=1` makes that a
     /// failure).
     pub async fn start(n: usize, env: &[(&str, &str)]) -> Option<Self> {
-        let admin = match Database::connect(PG_ADMIN_URL).await {
-            Ok(admin) => admin,
-            Err(err) if std::env::var("PORTAL_TEST_REQUIRE_PG").as_deref() != Ok("1") => {
-                eprintln!("SKIP (PostgreSQL unreachable at {PG_ADMIN_URL}: {err})");
-                return None;
-            }
-            Err(err) => panic!("PostgreSQL is required but unreachable: {err}"),
-        };
-        let unique = uuid::Uuid::new_v4().simple().to_string();
-        let database = format!("portal_cluster_{unique}");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {database}"))
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let data_dir = std::env::temp_dir().join(format!("portal-cluster-{unique}"));
+        let database = PgDatabase::create("portal_cluster").await?;
+        let data_dir = std::env::temp_dir().join(format!("{}-data", database.name));
         std::fs::create_dir_all(&data_dir).unwrap();
-
-        let twilio = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path_regex(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$"))
-            .respond_with(ResponseTemplate::new(201).set_body_json(
-                json!({"sid": "SM00000000000000000000000000000001", "status": "queued"}),
-            ))
-            .mount(&twilio)
-            .await;
+        let twilio = fake_twilio().await;
         let mut settings: Vec<(&str, String)> = vec![
-            (
-                "PORTAL__DATABASE__URL",
-                format!("postgres://postgres@127.0.0.1:5432/{database}"),
-            ),
+            ("PORTAL__DATABASE__URL", database.url()),
             ("PORTAL__DATABASE__MAX_CONNECTIONS", "8".into()),
             ("PORTAL__TWILIO__BASE_URL", twilio.uri()),
             ("PORTAL__TWILIO__ACCOUNT_SID", "ACtest".into()),
@@ -78,7 +50,7 @@ impl Cluster {
             twilio,
             http: reqwest::Client::new(),
             data_dir,
-            database,
+            _database: database,
         })
     }
 
@@ -89,17 +61,7 @@ impl Cluster {
 
     /// Every SMS the fake Twilio received, with its `To` and body.
     pub async fn sms(&self) -> Vec<(String, String)> {
-        self.twilio
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|r| {
-                let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&r.body).ok()?;
-                let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-                Some((get("To")?, get("Body")?))
-            })
-            .collect()
+        sms_sent_to(&self.twilio).await
     }
 
     /// Waits (at most 10 s) until the fake Twilio has `n` SMS to `phone`; answers them all.
@@ -153,24 +115,8 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // The servers first, then their database (the field's own drop).
         self.instances.clear();
         let _ = std::fs::remove_dir_all(&self.data_dir);
-        let name = self.database.clone();
-        // Drop runs outside async; a fresh thread with its own runtime can still await.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
-                    let _ = admin.close().await;
-                }
-            });
-        })
-        .join();
     }
 }

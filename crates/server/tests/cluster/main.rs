@@ -10,6 +10,8 @@
 
 #[path = "../support/burst.rs"]
 mod burst;
+#[path = "../support/fakes.rs"]
+mod fakes;
 mod harness;
 #[path = "../support/instance.rs"]
 #[allow(
