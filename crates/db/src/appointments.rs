@@ -15,6 +15,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, RelationTrait, Select, UpdateMany,
     sea_query::{Condition, Expr, ExprTrait, Query},
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::{CustomerScope, DbError, Tenant, api_keys::IntegratorScope};
@@ -397,24 +398,25 @@ pub async fn events(
         .collect()
 }
 
-/// Busy time of a staff member between `from` and `to`: active appointments (with their services'
-/// buffers, in minutes) and time off. `exclude` leaves out the appointment being moved.
+/// Busy time of each of `staff` between `from` and `to`: active appointments (with their services'
+/// buffers, in minutes) and time off — two queries for all of them. `exclude` leaves out the
+/// appointment being moved.
 pub async fn busy_for_staff(
     db: &impl ConnectionTrait,
     company: CompanyId,
-    staff: Uuid,
+    staff: &[Uuid],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     exclude: Option<Uuid>,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>, i32, i32)>, DbError> {
+) -> Result<HashMap<Uuid, Vec<Busy>>, DbError> {
     let mut query = a::Entity::find()
         .select_only()
-        .columns([a::Column::StartsAt, a::Column::EndsAt])
+        .columns([a::Column::StaffId, a::Column::StartsAt, a::Column::EndsAt])
         .column(sv::Column::BufferBeforeMinutes)
         .column(sv::Column::BufferAfterMinutes)
         .join(JoinType::InnerJoin, a::Relation::Services.def())
         .filter(a::Column::CompanyId.eq(company.as_uuid()))
-        .filter(a::Column::StaffId.eq(staff))
+        .filter(a::Column::StaffId.is_in(staff.iter().copied()))
         .filter(a::Column::Status.is_in(AppointmentStatus::active_names()))
         .filter(a::Column::StartsAt.lt(to))
         // Bounds the (staff_id, starts_at) index range from below, so history is never scanned.
@@ -423,21 +425,39 @@ pub async fn busy_for_staff(
     if let Some(id) = exclude {
         query = query.filter(a::Column::Id.ne(id));
     }
-    let mut busy: Vec<(DateTime<Utc>, DateTime<Utc>, i32, i32)> =
-        query.into_tuple().all(db).await?;
-    let off: Vec<(DateTime<Utc>, DateTime<Utc>)> = to::Entity::find()
+    let booked: Vec<(Uuid, Busy)> = query
+        .into_tuple::<(Uuid, DateTime<Utc>, DateTime<Utc>, i32, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(staff, start, end, before, after)| (staff, (start, end, before, after)))
+        .collect();
+    let off: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = to::Entity::find()
         .select_only()
-        .columns([to::Column::StartsAt, to::Column::EndsAt])
+        .columns([
+            to::Column::StaffId,
+            to::Column::StartsAt,
+            to::Column::EndsAt,
+        ])
         .filter(to::Column::CompanyId.eq(company.as_uuid()))
-        .filter(to::Column::StaffId.eq(staff))
+        .filter(to::Column::StaffId.is_in(staff.iter().copied()))
         .filter(to::Column::StartsAt.lt(to))
         .filter(to::Column::EndsAt.gt(from))
         .into_tuple()
         .all(db)
         .await?;
-    busy.extend(off.into_iter().map(|(s, e)| (s, e, 0, 0)));
+    let mut busy: HashMap<Uuid, Vec<Busy>> = HashMap::new();
+    for (staff, stretch) in booked {
+        busy.entry(staff).or_default().push(stretch);
+    }
+    for (staff, start, end) in off {
+        busy.entry(staff).or_default().push((start, end, 0, 0));
+    }
     Ok(busy)
 }
+
+/// A busy stretch: start, end, and the buffers (minutes) its service needs before and after.
+pub type Busy = (DateTime<Utc>, DateTime<Utc>, i32, i32);
 
 /// A condition that is true when `staff` has an active appointment (other than `exclude`) or time
 /// off overlapping `[start, end)`.

@@ -1,12 +1,12 @@
 //! What slot computation needs from the database: who performs a service at a branch, and their
 //! weekly hours there.
 
-use portal_domain::{CompanyId, ids::StaffId, schedule::WorkingHours};
+use portal_domain::{CompanyId, schedule::WorkingHours};
 use portal_entity::{staff as st, staff_services as ss, working_hours as wh};
 
 use crate::catalog;
-use crate::{SystemScope, Tenant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::DbError;
@@ -48,29 +48,31 @@ pub async fn staff_for_service(
         .await?)
 }
 
-/// The weekly hours of `staff` at `branch`, as slot computation wants them.
+/// The weekly hours at `branch` of each of `staff`, as slot computation wants them — one query
+/// for all of them (a search over everyone at a branch asks for hundreds).
 pub async fn working_hours(
     db: &impl ConnectionTrait,
     company: CompanyId,
-    staff: Uuid,
     branch: Uuid,
-) -> Result<Vec<WorkingHours>, DbError> {
-    let shifts = catalog::working_hours(
-        db,
-        Tenant::System(SystemScope::for_company(company)),
-        StaffId::from_uuid(staff),
-    )
-    .await?
-    .unwrap_or_default();
-    Ok(shifts
-        .into_iter()
-        .filter(|s| s.branch_id.as_uuid() == branch)
-        .map(|s| WorkingHours {
-            weekday: s.weekday,
-            start: s.start,
-            end: s.end,
-            valid_from: s.valid_from,
-            valid_until: s.valid_until,
-        })
-        .collect())
+    staff: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<WorkingHours>>, DbError> {
+    let rows = wh::Entity::find()
+        .filter(wh::Column::CompanyId.eq(company.as_uuid()))
+        .filter(wh::Column::BranchId.eq(branch))
+        .filter(wh::Column::StaffId.is_in(staff.iter().copied()))
+        .all(db)
+        .await?;
+    let mut hours: HashMap<Uuid, Vec<WorkingHours>> = HashMap::new();
+    for row in rows {
+        let staff = row.staff_id;
+        let shift = catalog::Shift::try_from(row)?;
+        hours.entry(staff).or_default().push(WorkingHours {
+            weekday: shift.weekday,
+            start: shift.start,
+            end: shift.end,
+            valid_from: shift.valid_from,
+            valid_until: shift.valid_until,
+        });
+    }
+    Ok(hours)
 }

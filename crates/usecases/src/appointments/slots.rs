@@ -1,5 +1,7 @@
 //! Free times to move an appointment to.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use portal_db::{
@@ -135,9 +137,11 @@ impl Spec {
         to: DateTime<Utc>,
         limit: usize,
     ) -> Result<SlotsFound> {
+        let ids: Vec<Uuid> = staff.iter().map(|(id, _)| *id).collect();
+        let mut free = self.free_starts_of(ctx, &ids, from, to).await?;
         let mut slots = Vec::new();
         for (staff_id, staff_name) in staff {
-            for start in self.free_starts(ctx, staff_id, from, to).await? {
+            for start in free.remove(&staff_id).unwrap_or_default() {
                 slots.push(FreeSlot {
                     starts_at: start,
                     ends_at: start + self.duration,
@@ -162,10 +166,24 @@ impl Spec {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>> {
-        let hours = availability::working_hours(ctx.db, self.company, staff, self.branch).await?;
+        let mut free = self.free_starts_of(ctx, &[staff], from, to).await?;
+        Ok(free.remove(&staff).unwrap_or_default())
+    }
+
+    /// Free starts of each of `staff` between `from` and `to`: their hours and busy time in a
+    /// few queries for all of them, then the slot rules in memory.
+    async fn free_starts_of(
+        &self,
+        ctx: &Ctx<'_>,
+        staff: &[Uuid],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<HashMap<Uuid, Vec<DateTime<Utc>>>> {
+        let mut hours =
+            availability::working_hours(ctx.db, self.company, self.branch, staff).await?;
         // Busy time is fetched with a margin for buffers reaching into the window.
         let margin = Duration::hours(12);
-        let busy: Vec<Interval> = repo::busy_for_staff(
+        let mut busy = repo::busy_for_staff(
             ctx.db,
             self.company,
             staff,
@@ -173,13 +191,7 @@ impl Spec {
             to + margin,
             self.moving,
         )
-        .await?
-        .into_iter()
-        .map(|(start, end, before, after)| Interval {
-            start: start - Duration::minutes(before.into()),
-            end: end + Duration::minutes(after.into()),
-        })
-        .collect();
+        .await?;
         let request = SlotRequest {
             zone: self.zone,
             from,
@@ -191,7 +203,22 @@ impl Spec {
             earliest: self.earliest,
             latest: self.latest,
         };
-        Ok(schedule::free_slots(&hours, &busy, &request))
+        Ok(staff
+            .iter()
+            .map(|id| {
+                let hours = hours.remove(id).unwrap_or_default();
+                let busy: Vec<Interval> = busy
+                    .remove(id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(start, end, before, after)| Interval {
+                        start: start - Duration::minutes(before.into()),
+                        end: end + Duration::minutes(after.into()),
+                    })
+                    .collect();
+                (*id, schedule::free_slots(&hours, &busy, &request))
+            })
+            .collect())
     }
 }
 
