@@ -320,7 +320,9 @@ pub async fn deliver_webhooks(state: &AppState) -> Result<usize, portal_db::DbEr
 /// Runs [`deliver_due`] and [`deliver_webhooks`] every `interval` until the process ends.
 pub async fn run(state: AppState, interval: std::time::Duration) {
     tokio::spawn(run_code_lane(state.clone(), interval));
-    let mut ticker = tokio::time::interval(interval);
+    // The first round one interval after the start, like every later one (an immediate first
+    // tick would race whatever the process does right after starting).
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;

@@ -203,8 +203,12 @@ struct SlowTwilio(portal_domain::ManualClock);
 impl wiremock::Respond for SlowTwilio {
     fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
         self.0.advance(Duration::seconds(7));
+        // A little real time too: the test clock is shared by both workers, so a worker the
+        // machine leaves unscheduled while the other sends 17 messages would see its own lease
+        // expire in no real time at all — a starvation the real clock cannot produce.
         ResponseTemplate::new(201)
             .set_body_json(json!({"sid": "SM00000000000000000000000000000002", "status": "queued"}))
+            .set_delay(std::time::Duration::from_millis(100))
     }
 }
 
