@@ -306,84 +306,39 @@ pub struct BusinessCancel {
     pub reason: Option<String>,
 }
 
-/// Which of the customer's appointments a list holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentScope {
-    /// Not yet ended (cancelled ones too, marked), soonest first.
-    Upcoming,
-    /// Ended, latest first.
-    Past,
-    /// Both.
-    All,
-}
-
-/// What an entry of an appointment's history records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum HistoryEntryKind {
-    /// Booked.
-    Booked,
-    /// Moved to another time or staff member.
-    Rescheduled,
-    /// Cancelled.
-    Cancelled,
-    /// The business set the status.
-    StatusChanged,
-}
-
-impl HistoryEntryKind {
-    /// Every value.
-    pub const ALL: [Self; 4] = [
-        Self::Booked,
-        Self::Rescheduled,
-        Self::Cancelled,
-        Self::StatusChanged,
-    ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Booked => "booked",
-            Self::Rescheduled => "rescheduled",
-            Self::Cancelled => "cancelled",
-            Self::StatusChanged => "status_changed",
-        }
-    }
-
-    /// The value with wire name `s`.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+closed_set! {
+    /// Which of the customer's appointments a list holds.
+    AppointmentScope {
+        /// Not yet ended (cancelled ones too, marked), soonest first.
+        Upcoming = "upcoming",
+        /// Ended, latest first.
+        Past = "past",
+        /// Both.
+        All = "all",
     }
 }
 
-/// Who made a change: the customer in the portal, or the business (staff, phone assistant, booking system).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Party {
-    /// The customer.
-    Customer,
-    /// The business.
-    Business,
+closed_set! {
+    /// What an entry of an appointment's history records.
+    HistoryEntryKind {
+        /// Booked.
+        Booked = "booked",
+        /// Moved to another time or staff member.
+        Rescheduled = "rescheduled",
+        /// Cancelled.
+        Cancelled = "cancelled",
+        /// The business set the status.
+        StatusChanged = "status_changed",
+    }
 }
 
-impl Party {
-    /// Every value.
-    pub const ALL: [Self; 2] = [Self::Customer, Self::Business];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::Business => "business",
-        }
-    }
-
-    /// The value with wire name `s`.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+closed_set! {
+    /// Who made a change: the customer in the portal, or the business (staff, phone assistant,
+    /// booking system).
+    Party {
+        /// The customer.
+        Customer = "customer",
+        /// The business.
+        Business = "business",
     }
 }

@@ -129,37 +129,16 @@ pub struct ReminderSettings {
     pub offsets_minutes: Vec<i32>,
 }
 
-/// Where a message stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationStatus {
-    /// Waiting to be sent.
-    Queued,
-    /// Handed to the provider.
-    Sent,
-    /// The provider confirmed delivery.
-    Delivered,
-    /// Not delivered, for good.
-    Failed,
-}
-
-impl NotificationStatus {
-    /// Every value.
-    pub const ALL: [Self; 4] = [Self::Queued, Self::Sent, Self::Delivered, Self::Failed];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Failed => "failed",
-        }
-    }
-
-    /// The value with wire name `s`.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+closed_set! {
+    /// Where a message stands.
+    NotificationStatus {
+        /// Waiting to be sent.
+        Queued = "queued",
+        /// Handed to the provider.
+        Sent = "sent",
+        /// The provider confirmed delivery.
+        Delivered = "delivered",
+        /// Not delivered, for good.
+        Failed = "failed",
     }
 }

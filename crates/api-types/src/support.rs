@@ -59,31 +59,12 @@ pub struct StaffReply {
     pub author_name: Option<String>,
 }
 
-/// Who wrote a support message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SupportAuthor {
-    /// The customer, in the portal.
-    Customer,
-    /// The business, through its systems.
-    Staff,
-}
-
-impl SupportAuthor {
-    /// Every value.
-    pub const ALL: [Self; 2] = [Self::Customer, Self::Staff];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::Staff => "staff",
-        }
-    }
-
-    /// The value with wire name `s`.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+closed_set! {
+    /// Who wrote a support message.
+    SupportAuthor {
+        /// The customer, in the portal.
+        Customer = "customer",
+        /// The business, through its systems.
+        Staff = "staff",
     }
 }

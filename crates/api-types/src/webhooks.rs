@@ -206,30 +206,16 @@ pub struct SupportMessageCreated {
     pub created_at: DateTime<Utc>,
 }
 
-/// Where a webhook delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Waiting for its (next) attempt.
-    Pending,
-    /// An attempt is under way.
-    Sending,
-    /// The endpoint answered 2xx.
-    Delivered,
-    /// Given up after the last attempt.
-    Failed,
-}
-
-impl DeliveryStatus {
-    /// The value with wire (and stored) name `s`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "sending" => Some(Self::Sending),
-            "delivered" => Some(Self::Delivered),
-            "failed" => Some(Self::Failed),
-            _ => None,
-        }
+closed_set! {
+    /// Where a webhook delivery stands.
+    DeliveryStatus {
+        /// Waiting for its (next) attempt.
+        Pending = "pending",
+        /// An attempt is under way.
+        Sending = "sending",
+        /// The endpoint answered 2xx.
+        Delivered = "delivered",
+        /// Given up after the last attempt.
+        Failed = "failed",
     }
 }

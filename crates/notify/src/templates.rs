@@ -31,7 +31,12 @@ pub fn sign_in_code(
         (Locale::En, 1) => format!("{code} is your code for {company}. Valid for 1 minute."),
         (Locale::En, n) => format!("{code} is your code for {company}. Valid for {n} minutes."),
     };
-    format!("{first_line}\n\n@{webotp_host} #{code}")
+    with_webotp_line(&first_line, webotp_host, code)
+}
+
+/// `text`, then the WebOTP line `@host #code` that lets phones offer to fill the code in.
+fn with_webotp_line(text: &str, webotp_host: &str, code: &str) -> String {
+    format!("{text}\n\n@{webotp_host} #{code}")
 }
 
 /// The code that proves a new phone number belongs to the customer, with the same WebOTP line as
@@ -52,7 +57,7 @@ pub fn phone_change_code(
             "{code} is your code to use this number at {company}. Valid for {valid_minutes} min."
         ),
     };
-    format!("{first_line}\n\n@{webotp_host} #{code}")
+    with_webotp_line(&first_line, webotp_host, code)
 }
 
 /// A customer cancelled an appointment. `date` and `time` are already local to the branch and

@@ -92,7 +92,8 @@ pub async fn deliver_channel(
             continue;
         }
         let outcome = match message.channel {
-            Channel::Sms if is_sms_code(&message.kind) => {
+            // The email code keeps the ordinary path (its code is in the stored text, masked after).
+            Channel::Sms if notifications::CODE_KINDS.contains(&message.kind.as_str()) => {
                 let Some(outcome) = send_code(state, &message).await? else {
                     notifications::delete(&state.db, message.id).await?;
                     continue;
@@ -152,17 +153,6 @@ pub async fn deliver_channel(
         }
     }
     Ok(sent)
-}
-
-/// Whether `kind` is a sign-in or phone-change code (or its stand-in), whose code is drawn as it
-/// is sent.
-fn is_sms_code(kind: &str) -> bool {
-    [
-        notifications::SIGN_IN_CODE_KIND,
-        notifications::PHONE_CHANGE_CODE_KIND,
-        notifications::NO_CODE_KIND,
-    ]
-    .contains(&kind)
 }
 
 /// A sign-in or phone-change code: sent once or dropped, never retried — its customer is waiting

@@ -146,20 +146,20 @@ pub enum CodeDelivery {
 pub async fn deliver_code(ctx: &Ctx<'_>, message: &Pending) -> Result<CodeDelivery> {
     let now = ctx.clock.now();
     let id = ChallengeId::from_uuid(message.id);
-    let challenge = otp::find(ctx.db, id)
-        .await?
-        .filter(|c| c.consumed_at.is_none() && c.expires_at > now);
     if message.kind == notifications::NO_CODE_KIND {
         // Fares like the last real code: while the provider fails, real codes give their limits
         // back, so this one does too — the limits after an outage tell nothing either.
-        if let Some(challenge) = &challenge
-            && ctx.services.codes.provider_failing()
+        if ctx.services.codes.provider_failing()
+            && let Some(challenge) = otp::find(ctx.db, id).await?
         {
-            give_back(ctx, challenge, None).await?;
+            give_back(ctx, &challenge, None).await?;
         }
         return Ok(CodeDelivery::StandIn);
     }
-    let Some(challenge) = challenge else {
+    let Some(challenge) = otp::find(ctx.db, id)
+        .await?
+        .filter(|c| c.consumed_at.is_none() && c.expires_at > now)
+    else {
         return Ok(CodeDelivery::Dropped("the code is no longer valid".into()));
     };
     let company = companies::find(ctx.db, challenge.company_id)
